@@ -1,0 +1,276 @@
+"""Estimator base classes: scikit-learn's conventions and the shared training loop.
+
+Two words that sound alike mean different things here:
+
+* ``get_params()`` / ``set_params()`` — scikit-learn's *hyperparameters*: the
+  constructor's arguments, stored unchanged by ``__init__``;
+* ``params`` — nnunsup's *weights*: the model's one flat dict name → live array.
+
+A gradient-trained model implements only
+
+* ``_init_params(n_features, rng) -> dict``   its parameters (``rng`` a NumPy Generator),
+* ``loss_and_grads(X, y=None, **noise) -> (loss, grads)``   its objective, and
+* ``_draw_noise(X, y, rng) -> dict``   the random terms of one training step (if any),
+
+and :meth:`GradientModel.fit` owns the loop: seeded shuffle, minibatches, optimiser step,
+history, early stopping, progress, and the guard against a non-finite loss.
+"""
+import inspect
+import math
+import time
+
+import numpy
+
+from . import backend
+from ._validation import (NonFiniteLossError, NotFittedError, check_array, check_n_features,
+                          check_random_state, check_scalar)
+from .nn.optim import make_optimizer
+from .nn.training import EarlyStopping, History, Progress, minibatches
+
+__all__ = ["Estimator", "GradientModel"]
+
+
+class Estimator:
+    """``get_params`` / ``set_params`` / ``repr`` from the constructor's signature (sklearn)."""
+
+    @classmethod
+    def _get_param_names(cls):
+        signature = inspect.signature(cls.__init__)
+        return sorted(p.name for p in signature.parameters.values()
+                      if p.name != "self" and p.kind != p.VAR_KEYWORD)
+
+    def get_params(self, deep=True):
+        """The hyperparameters (constructor arguments) as a dict — not the weights."""
+        return {name: getattr(self, name) for name in self._get_param_names()}
+
+    def set_params(self, **params):
+        """Set hyperparameters; unknown names raise ValueError listing the valid ones."""
+        valid = self._get_param_names()
+        for name, value in params.items():
+            if name not in valid:
+                raise ValueError(f"{name!r} is not a hyperparameter of {type(self).__name__}; "
+                                 f"valid ones: {', '.join(valid)}")
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self):
+        signature = inspect.signature(type(self).__init__)
+        changed = [f"{name}={getattr(self, name)!r}" for name, p in signature.parameters.items()
+                   if name != "self" and p.default is not p.empty
+                   and not _same(getattr(self, name), p.default)]
+        return f"{type(self).__name__}({', '.join(changed)})"
+
+
+def _same(a, b):
+    try:
+        return bool(a == b)
+    except Exception:  # arrays and other values without a plain truth value
+        return a is b
+
+
+class GradientModel(Estimator):
+    """Base of every model trained by minibatch gradient descent on ``loss_and_grads``.
+
+    Training hyperparameters (subclasses list them in their own ``__init__``):
+
+    epochs : int                   passes over the data in ``fit``
+    batch_size : int               objects per step (the last batch may be smaller)
+    learning_rate : float          η
+    optimizer : str or Optimizer   "sgd", "momentum", "adam", or an instance to copy
+    patience : int or None         early stopping: stop after this many epochs without
+                                   improvement of the validation loss (the training loss
+                                   when no validation data is given) and restore the best
+                                   parameters; None trains all ``epochs``
+    warm_start : bool              ``fit`` keeps existing parameters instead of creating
+                                   new ones (set them with ``init_params`` first)
+    random_state : None, int, SeedSequence or Generator
+                                   seeds four independent streams: initialisation,
+                                   shuffling, training noise, validation noise
+    verbose : "auto", bool         progress bar ("auto": terminals and notebooks only)
+
+    Learned attributes: ``params`` (the weights), ``n_features_in_``, ``history_``.
+    """
+
+    #: random terms of the objective, as ``loss_and_grads`` keywords (for the docs)
+    noise_names = ()
+
+    # -- the three methods a model implements ----------------------------------------
+    def _init_params(self, n_features, rng):
+        raise NotImplementedError
+
+    def loss_and_grads(self, X, y=None, **noise):
+        raise NotImplementedError
+
+    def _draw_noise(self, X, y, rng):
+        """Random terms for one step on batch ``X``: keyword arguments of loss_and_grads."""
+        return {}
+
+    # -- hooks with sensible defaults ------------------------------------------------
+    def _check_X(self, X, name="X"):
+        """Validate data at a public entry point; models add range checks here."""
+        return check_array(X, name=name, dtype=self._dtype())
+
+    def _check_y(self, y, X):
+        return y
+
+    def _dtype(self):
+        if getattr(self, "_params", None):
+            return next(iter(self._params.values())).dtype
+        return backend.get_default_dtype()
+
+    # -- parameters -------------------------------------------------------------------
+    @property
+    def params(self):
+        """The live weights: dict name → array (the optimiser updates them in place)."""
+        if getattr(self, "_params", None) is None:
+            raise NotFittedError(f"this {type(self).__name__} has no parameters yet; "
+                                 "call fit(X) or init_params(n_features) first")
+        return self._params
+
+    def init_params(self, n_features):
+        """Create fresh parameters for data of width ``n_features``; returns self.
+
+        Also (re)seeds the model's random streams from ``random_state`` and resets the
+        optimiser and ``history_``.
+        """
+        check_scalar(n_features, "n_features", kind=int, low=1)
+        streams = check_random_state(self.random_state).spawn(4)
+        self._init_rng = numpy.random.default_rng(streams[0])
+        self._shuffle_rng = numpy.random.default_rng(streams[1])
+        self._noise_rng = backend.default_rng(streams[2])
+        self._eval_rng = backend.default_rng(streams[3])
+        self.n_features_in_ = n_features
+        self._params = self._init_params(n_features, self._init_rng)
+        self._optimizer = make_optimizer(self.optimizer, self.learning_rate)
+        self.history_ = History()
+        return self
+
+    def _check_fitted(self):
+        self.params  # raises NotFittedError with the message above
+
+    # -- training ---------------------------------------------------------------------
+    def fit(self, X, y=None, *, X_val=None, y_val=None):
+        """Train for ``epochs`` passes over ``X``; returns self.
+
+        Creates the parameters from ``X``'s width (unless ``warm_start`` and they exist).
+        ``X_val`` (and ``y_val``) add a validation loss to ``history_`` and drive early
+        stopping.
+        """
+        self._check_hyperparameters()
+        X = self._check_X(X)
+        y = self._check_y(y, X)
+        if not (self.warm_start and getattr(self, "_params", None) is not None):
+            self.init_params(X.shape[1])
+        check_n_features(X, self.n_features_in_, f"this {type(self).__name__}")
+        val = None
+        if X_val is not None:
+            X_val = self._check_X(X_val, name="X_val")
+            check_n_features(X_val, self.n_features_in_, f"this {type(self).__name__}", "X_val")
+            val = (X_val, self._check_y(y_val, X_val))
+        self._train(X, y, self.epochs, val)
+        return self
+
+    def partial_fit(self, X, y=None):
+        """One pass over ``X`` (creating the parameters on the first call); returns self."""
+        self._check_hyperparameters()
+        X = self._check_X(X)
+        y = self._check_y(y, X)
+        if getattr(self, "_params", None) is None:
+            self.init_params(X.shape[1])
+        check_n_features(X, self.n_features_in_, f"this {type(self).__name__}")
+        self._train(X, y, 1, None)
+        return self
+
+    def _check_hyperparameters(self):
+        check_scalar(self.epochs, "epochs", kind=int, low=1)
+        check_scalar(self.batch_size, "batch_size", kind=int, low=1)
+        check_scalar(self.learning_rate, "learning_rate", low=0, low_open=True)
+        check_scalar(self.patience, "patience", kind=int, low=1, allow_none=True)
+
+    def _train(self, X, y, epochs, val):
+        """The loop: epochs × shuffled minibatches, guarded against non-finite values.
+
+        Before each optimiser step the parameters are copied to ``last_good`` (the last
+        ones whose loss was finite); a NaN/inf loss or parameter restores them and raises
+        :class:`NonFiniteLossError` naming the epoch and step.  NumPy's overflow warnings
+        are silenced inside the loop because that error reports the same event.
+        """
+        N = X.shape[0]
+        xp = backend.get_xp(X)
+        steps = math.ceil(N / self.batch_size)
+        progress = Progress(epochs, steps, self.verbose)
+        stopper = EarlyStopping(self.patience) if self.patience else None
+        last_good = {k: xp.empty_like(v) for k, v in self.params.items()}
+        best, first_epoch = None, self.history_.epochs
+        with numpy.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for epoch in range(epochs):
+                start, total = time.perf_counter(), 0.0
+                for step, index in enumerate(minibatches(N, self.batch_size, self._shuffle_rng)):
+                    xb = X[index if xp is numpy else xp.asarray(index)]
+                    yb = None if y is None else y[index if xp is numpy else xp.asarray(index)]
+                    noise = self._draw_noise(xb, yb, self._noise_rng)
+                    loss, grads = self.loss_and_grads(xb, yb, **noise)
+                    loss = float(loss)
+                    if not math.isfinite(loss):
+                        self._restore(last_good)
+                        progress.close()
+                        raise self._divergence(first_epoch + epoch, step, loss)
+                    for k, v in self.params.items():
+                        xp.copyto(last_good[k], v)
+                    self._optimizer.step(self.params, grads)
+                    total += loss * xb.shape[0]
+                    progress.update(epoch, step + 1, loss)
+                bad = [k for k, v in self.params.items() if not bool(xp.isfinite(v).all())]
+                if bad:
+                    self._restore(last_good)
+                    progress.close()
+                    raise self._divergence(first_epoch + epoch, steps - 1, math.nan, bad)
+                val_loss = self._evaluate(*val) if val is not None else None
+                self.history_.append(loss=total / N, time=time.perf_counter() - start)
+                if val is not None:
+                    self.history_["val_loss"].append(val_loss)
+                progress.update(epoch, steps, total / N, val_loss, force=True)
+                if stopper is not None:
+                    stop = stopper.update(val_loss if val is not None else total / N, epoch)
+                    if stopper.improved:
+                        best = {k: v.copy() for k, v in self.params.items()}
+                    if stop:
+                        break
+        progress.close()
+        if best is not None:
+            self._restore(best)
+            self.best_epoch_ = first_epoch + stopper.best_epoch + 1
+
+    def _restore(self, saved):
+        xp = backend.get_xp(*saved.values())
+        for k, v in saved.items():
+            xp.copyto(self.params[k], v)
+
+    def _divergence(self, epoch, step, loss, bad_params=()):
+        losses = self.history_["loss"]
+        last = losses[-1] if losses else None
+        what = (f"parameters {bad_params} became non-finite" if bad_params
+                else f"the training loss became {loss}")
+        return NonFiniteLossError(
+            f"{what} at epoch {epoch + 1}, step {step + 1}"
+            f" (last finite epoch loss: {last if last is not None else 'none yet'}); the "
+            f"parameters were restored to those of the last finite step. The usual cause is "
+            f"a learning rate that is too large (learning_rate={self.learning_rate!r}).",
+            epoch=epoch + 1, step=step + 1, last_finite_loss=last)
+
+    def _evaluate(self, X, y=None):
+        """Mean loss over ``X`` in batches (noise drawn from the validation stream)."""
+        total, size = 0.0, max(self.batch_size, 1024)
+        for start in range(0, X.shape[0], size):
+            xb = X[start:start + size]
+            yb = None if y is None else y[start:start + size]
+            noise = self._draw_noise(xb, yb, self._eval_rng)
+            total += float(self.loss_and_grads(xb, yb, **noise)[0]) * xb.shape[0]
+        return total / X.shape[0]
+
+    def score(self, X, y=None):
+        """Minus the mean objective on ``X`` (higher is better, as scikit-learn expects)."""
+        self._check_fitted()
+        X = self._check_X(X)
+        check_n_features(X, self.n_features_in_, f"this {type(self).__name__}")
+        return -self._evaluate(X, self._check_y(y, X))

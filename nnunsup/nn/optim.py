@@ -1,0 +1,115 @@
+"""Optimisers on ``(params, grads)`` dicts, updating the arrays in place.
+
+In place matters: a model's ``params`` dict holds its live arrays, and views such as
+``components_`` keep pointing at them after every step.
+
+    opt = Adam(learning_rate=1e-3)
+    loss, grads = model.loss_and_grads(X)
+    opt.step(model.params, grads)
+
+State (velocities, moments) is kept per key, created on the first step.
+"""
+import math
+
+from .. import backend
+from .._validation import check_scalar
+
+__all__ = ["Optimizer", "SGD", "Momentum", "Adam", "make_optimizer"]
+
+
+class Optimizer:
+    """Base: holds ``learning_rate`` and per-key state; subclasses implement ``_update``."""
+
+    def __init__(self, learning_rate):
+        self.learning_rate = check_scalar(learning_rate, "learning_rate", low=0, low_open=True)
+        self.state = {}
+        self.t = 0
+
+    def step(self, params, grads):
+        """One update of every ``params[k]`` that has a gradient ``grads[k]``, in place."""
+        self.t += 1
+        for key, g in grads.items():
+            self._update(key, params[key], g)
+
+    def _update(self, key, p, g):
+        raise NotImplementedError
+
+    def __repr__(self):
+        hyper = {k: v for k, v in vars(self).items() if k not in ("state", "t")}
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in hyper.items())})"
+
+
+class SGD(Optimizer):
+    """Gradient descent  θ ← θ − η g."""
+
+    def _update(self, key, p, g):
+        p -= self.learning_rate * g
+
+
+class Momentum(Optimizer):
+    """Heavy-ball momentum  v ← μ v − η g;  θ ← θ + v  (Nesterov's look-ahead optional)."""
+
+    def __init__(self, learning_rate, momentum=0.9, nesterov=False):
+        super().__init__(learning_rate)
+        self.momentum = check_scalar(momentum, "momentum", low=0, high=1, high_open=True)
+        self.nesterov = nesterov
+
+    def _update(self, key, p, g):
+        v = self.state.get(key)
+        if v is None:
+            v = self.state[key] = backend.get_xp(p).zeros_like(p)
+        v *= self.momentum
+        v -= self.learning_rate * g
+        if self.nesterov:
+            p += self.momentum * v - self.learning_rate * g
+        else:
+            p += v
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015):  m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;
+    θ ← θ − η m̂ / (sqrt(v̂) + ε), with the bias corrections m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ).
+
+    Notes
+    -----
+    The bias corrections are folded into the step size, η_t = η sqrt(1−β₂ᵗ)/(1−β₁ᵗ), and
+    ε is scaled by sqrt(1−β₂ᵗ) to match: the same update with two fewer array passes.
+    """
+
+    def __init__(self, learning_rate=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        super().__init__(learning_rate)
+        self.beta1 = check_scalar(beta1, "beta1", low=0, high=1, high_open=True)
+        self.beta2 = check_scalar(beta2, "beta2", low=0, high=1, high_open=True)
+        self.eps = check_scalar(eps, "eps", low=0, low_open=True)
+
+    def _update(self, key, p, g):
+        xp = backend.get_xp(p)
+        if key not in self.state:
+            self.state[key] = (xp.zeros_like(p), xp.zeros_like(p))
+        m, v = self.state[key]
+        m *= self.beta1
+        m += (1 - self.beta1) * g
+        v *= self.beta2
+        v += (1 - self.beta2) * (g * g)
+        correction = math.sqrt(1 - self.beta2 ** self.t)
+        step = self.learning_rate * correction / (1 - self.beta1 ** self.t)
+        p -= step * m / (xp.sqrt(v) + self.eps * correction)
+
+
+_OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
+
+
+def make_optimizer(optimizer, learning_rate):
+    """An optimiser from a name ("sgd", "momentum", "adam") or a ready instance (a copy).
+
+    A ready instance keeps its own hyperparameters; ``learning_rate`` is then ignored.
+    """
+    if isinstance(optimizer, Optimizer):
+        clone = type(optimizer).__new__(type(optimizer))
+        clone.__dict__.update({k: v for k, v in vars(optimizer).items() if k not in ("state", "t")})
+        clone.state, clone.t = {}, 0
+        return clone
+    if optimizer not in _OPTIMIZERS:
+        listed = ", ".join(repr(k) for k in _OPTIMIZERS)
+        raise ValueError(f"optimizer must be one of {listed} or an Optimizer; got {optimizer!r}")
+    return _OPTIMIZERS[optimizer](learning_rate)
