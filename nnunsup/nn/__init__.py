@@ -4,4 +4,4 @@ from .gradcheck import GradcheckResult, gradcheck, rel_error
 from .layers import (Dropout, Flatten, Identity, Layer, LeakyReLU, Linear, ReLU, Reshape,
                      Sequential, Sigmoid, Softmax, Softplus, Tanh, activation, mlp)
 from .optim import SGD, Adam, Momentum
-from .mlp import MLPClassifier, MLPRegressor
+from .perceptron import MLPClassifier, MLPRegressor

@@ -49,7 +49,7 @@ class GradcheckResult:
 
     @property
     def passed(self):
-        return self.max_rel_error < self.tol
+        return bool(self.max_rel_error < self.tol)
 
     def __bool__(self):
         return self.passed
@@ -102,7 +102,7 @@ def _check_tensor(name, f, x, g, h, max_entries, rng):
         err = abs(ana - num) / max(abs(ana) + abs(num), floor)
         if err > worst:
             worst, where = err, "random direction"
-    return worst, where
+    return float(worst), where
 
 
 def _to64(a):
@@ -122,7 +122,7 @@ def _run(checks, h, max_entries, tol, seed):
     return GradcheckResult(errors, where, tol)
 
 
-def gradcheck(target, *inputs, h=1e-6, max_entries=64, tol=1e-6, seed=0, wrt=(0,), **kwargs):
+def gradcheck(target, *inputs, h=1e-5, max_entries=64, tol=1e-6, seed=0, wrt=(0,), **kwargs):
     """Compare a hand-written gradient with central differences in float64.
 
     Parameters

@@ -1,0 +1,91 @@
+"""The lecture demos behind ``python -m nnunsup demo``.
+
+Each section is a module with ``TITLE`` and ``run(ctx)``; ``run`` trains what the slides
+show, saves its figures through ``ctx.figure`` and writes its text through ``ctx.text``.
+:func:`run_demos` runs the chosen sections and writes ``report.md`` beside the figures.
+"""
+import os
+import pathlib
+import sys
+import time
+
+from . import basics
+
+__all__ = ["SECTIONS", "DemoContext", "run_demos"]
+
+#: section name → module (later lecture parts add theirs here, in the slides' order)
+SECTIONS = {"basics": basics}
+
+
+class DemoContext:
+    """What a demo section needs: where to write, how long to train, where data lives.
+
+    Attributes
+    ----------
+    out : pathlib.Path     output folder (figures and report)
+    fast : bool            the short default run; False trains to the slides' quality
+    data : path or None    folder of real datasets (else NNUNSUP_DATA, the cache, a download)
+    download : bool        whether loaders may download missing files
+    seed : int             the seed every demo derives its random_state from
+    """
+
+    def __init__(self, out, fast=True, data=None, download=True, seed=0, stream=None):
+        self.out = pathlib.Path(out)
+        self.fast, self.data, self.download, self.seed = fast, data, download, seed
+        self.stream = stream or sys.stderr
+        self.lines = []
+        self.figures = []
+
+    def log(self, message):
+        """A progress line on stderr."""
+        self.stream.write(f"  {message}\n")
+        self.stream.flush()
+
+    def text(self, markdown):
+        """A paragraph (or table) of the report."""
+        self.lines.append(markdown)
+
+    def figure(self, fig, name, caption):
+        """Save a matplotlib figure as ``<out>/<name>.png`` and place it in the report."""
+        path = self.out / f"{name}.png"
+        fig.savefig(path, dpi=110, bbox_inches="tight")
+        import matplotlib.pyplot as plt
+        plt.close(fig)
+        self.figures.append(path)
+        self.lines.append(f"![{caption}]({path.name})\n\n*{caption}*")
+        return path
+
+
+def run_demos(names=None, out="demo-output", fast=True, data=None, download=True, seed=0,
+              stream=None):
+    """Run the demo sections ``names`` (all when None); write figures and ``report.md``.
+
+    Returns the path of the report.
+    """
+    import matplotlib
+    if "matplotlib.pyplot" not in sys.modules:
+        matplotlib.use("Agg")
+    names = list(SECTIONS) if not names or names == ["all"] else names
+    unknown = [n for n in names if n not in SECTIONS]
+    if unknown:
+        raise ValueError(f"unknown demo {unknown[0]!r}; choose from {', '.join(SECTIONS)} or 'all'")
+    ctx = DemoContext(out, fast, data, download, seed, stream)
+    ctx.out.mkdir(parents=True, exist_ok=True)
+    if data is not None:
+        os.environ["NNUNSUP_DATA"] = str(data)
+    report = ["# nnunsup demo report", "",
+              f"Mode: {'fast' if fast else 'full'}; seed {seed}. Formula IDs in brackets refer to "
+              "docs/formulas.md."]
+    for i, name in enumerate(names, 1):
+        module = SECTIONS[name]
+        ctx.stream.write(f"[{i}/{len(names)}] {module.TITLE}\n")
+        start = time.perf_counter()
+        ctx.lines = []
+        module.run(ctx)
+        seconds = time.perf_counter() - start
+        ctx.stream.write(f"  done in {seconds:.1f} s\n")
+        report += ["", f"## {module.TITLE}", "", *[line + "\n" for line in ctx.lines],
+                   f"_({seconds:.1f} s)_"]
+    path = ctx.out / "report.md"
+    path.write_text("\n".join(report) + "\n", encoding="utf-8")
+    return path
