@@ -4,7 +4,6 @@ Each section is a module with ``TITLE`` and ``run(ctx)``; ``run`` trains what th
 show, saves its figures through ``ctx.figure`` and writes its text through ``ctx.text``.
 :func:`run_demos` runs the chosen sections and writes ``report.md`` beside the figures.
 """
-import os
 import pathlib
 import sys
 import time
@@ -71,8 +70,6 @@ def run_demos(names=None, out="demo-output", fast=True, data=None, download=True
         raise ValueError(f"unknown demo {unknown[0]!r}; choose from {', '.join(SECTIONS)} or 'all'")
     ctx = DemoContext(out, fast, data, download, seed, stream)
     ctx.out.mkdir(parents=True, exist_ok=True)
-    if data is not None:
-        os.environ["NNUNSUP_DATA"] = str(data)
     report = ["# nnunsup demo report", "",
               f"Mode: {'fast' if fast else 'full'}; seed {seed}. Formula IDs in brackets refer to "
               "docs/formulas.md."]

@@ -47,8 +47,9 @@ def _digits(ctx):
     """MNIST (a subset in fast mode), or synthetic shapes when it cannot be loaded."""
     n_train, n_test = (10000, 2000) if ctx.fast else (60000, 10000)
     try:
-        X, y = load_mnist("train", n_samples=n_train, random_state=ctx.seed, download=ctx.download)
-        X_test, y_test = load_mnist("test", n_samples=n_test, random_state=ctx.seed,
+        X, y = load_mnist("train", ctx.data, n_samples=n_train, random_state=ctx.seed,
+                          download=ctx.download)
+        X_test, y_test = load_mnist("test", ctx.data, n_samples=n_test, random_state=ctx.seed,
                                     download=ctx.download)
         return "MNIST", X, y, X_test, y_test, (28, 28)
     except DatasetNotFoundError as exc:

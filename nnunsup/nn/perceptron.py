@@ -161,11 +161,32 @@ class MLPRegressor(_MLP):
         y = check_array(y, name="y", ndim=(1, 2), dtype=X.dtype)
         if y.shape[0] != X.shape[0]:
             raise ValueError(f"y has {y.shape[0]} rows but X has {X.shape[0]}")
-        return y.reshape(y.shape[0], -1)
+        y = y.reshape(y.shape[0], -1)
+        if hasattr(self, "n_outputs_") and y.shape[1] != self.n_outputs_:
+            raise ValueError(f"y has {y.shape[1]} columns, but this {type(self).__name__} "
+                             f"has {self.n_outputs_} outputs")
+        return y
+
+    def init_params(self, n_features, n_outputs=None):
+        """Fresh parameters for ``n_features`` inputs and ``n_outputs`` outputs; returns self.
+
+        ``n_outputs`` defaults to the width of the last ``y`` given to ``fit`` (else 1).
+        """
+        if n_outputs is not None:
+            self.n_outputs_ = check_scalar(n_outputs, "n_outputs", kind=int, low=1)
+        elif not hasattr(self, "n_outputs_"):
+            self.n_outputs_ = 1
+        return super().init_params(n_features)
 
     def fit(self, X, y=None, *, X_val=None, y_val=None):
-        self.n_outputs_ = 1 if numpy.ndim(y) == 1 else numpy.shape(y)[1]
+        if not (self.warm_start and hasattr(self, "_params")):
+            self.n_outputs_ = 1 if numpy.ndim(y) < 2 else numpy.shape(y)[1]
         return super().fit(X, y, X_val=X_val, y_val=y_val)
+
+    def partial_fit(self, X, y=None):
+        if not hasattr(self, "_params"):
+            self.n_outputs_ = 1 if numpy.ndim(y) < 2 else numpy.shape(y)[1]
+        return super().partial_fit(X, y)
 
     def _n_outputs(self):
         return self.n_outputs_

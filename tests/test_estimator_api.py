@@ -1,0 +1,70 @@
+"""scikit-learn conventions on every estimator that exists so far."""
+import numpy as np
+import pytest
+
+from nnunsup import backend
+from nnunsup.nn import MLPClassifier, MLPRegressor
+
+sklearn_base = pytest.importorskip("sklearn.base")
+
+ESTIMATORS = [
+    (MLPClassifier, dict(hidden_sizes=(4,), epochs=2), "labels"),
+    (MLPRegressor, dict(hidden_sizes=(4,), epochs=2), "targets"),
+]
+
+
+def _data(kind):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20, 3))
+    y = (X[:, 0] > 0).astype(int) if kind == "labels" else X[:, 1]
+    return X, y
+
+
+@pytest.mark.parametrize("cls, kwargs, kind", ESTIMATORS)
+def test_init_stores_hyperparameters_unchanged(cls, kwargs, kind):
+    """__init__ stores every argument as given; get_params returns them; clone works."""
+    model = cls(random_state=3, **kwargs)
+    params = model.get_params()
+    assert params["random_state"] == 3 and all(params[k] == v for k, v in kwargs.items())
+    clone = sklearn_base.clone(model)
+    assert clone.get_params() == params and clone is not model
+
+
+@pytest.mark.parametrize("cls, kwargs, kind", ESTIMATORS)
+def test_fit_returns_self_and_learned_attributes_end_in_underscore(cls, kwargs, kind):
+    """fit returns self; it adds only attributes ending in _ (or private ones)."""
+    model = cls(random_state=0, **kwargs)
+    before = set(vars(model))
+    assert model.fit(*_data(kind)) is model
+    added = set(vars(model)) - before
+    assert added and all(a.endswith("_") or a.startswith("_") for a in added)
+    assert model.n_features_in_ == 3
+
+
+@pytest.mark.parametrize("cls, kwargs, kind", ESTIMATORS)
+def test_set_params_rejects_unknown_names(cls, kwargs, kind):
+    """set_params with a typo lists the valid hyperparameters."""
+    with pytest.raises(ValueError, match="not a hyperparameter.*valid ones"):
+        cls().set_params(learnig_rate=0.1)
+
+
+@pytest.mark.parametrize("cls, kwargs, kind", ESTIMATORS)
+def test_repr_shows_changed_hyperparameters(cls, kwargs, kind):
+    """repr lists what differs from the defaults, as scikit-learn does."""
+    assert repr(cls(epochs=7)) == f"{cls.__name__}(epochs=7)"
+
+
+@pytest.mark.parametrize("cls, kwargs, kind", ESTIMATORS)
+def test_float32_and_float64_agree(cls, kwargs, kind):
+    """Training in float32 and float64 from the same seed ends close (float32 tolerance)."""
+    X, y = _data(kind)
+    a = cls(random_state=0, **kwargs).fit(X.astype(np.float32), y)
+    previous = backend.get_default_dtype()
+    backend.set_default_dtype(np.float64)
+    try:
+        b = cls(random_state=0, **kwargs).fit(X, y)
+    finally:
+        backend.set_default_dtype(previous)
+    assert all(a.params[k].dtype == np.float32 and b.params[k].dtype == np.float64 for k in a.params)
+    for k in a.params:
+        np.testing.assert_allclose(a.params[k], b.params[k], rtol=1e-3, atol=1e-4)
