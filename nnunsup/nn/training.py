@@ -80,25 +80,28 @@ def _interactive():
 
 
 class Progress:
-    """A one-line progress bar on stderr, redrawn at most ten times a second.
+    """A one-line progress bar on stderr for long runs, redrawn at most ten times a second.
 
-    ``verbose``: "auto" shows it in terminals and notebooks and stays silent under tests
-    and in pipes; True/1 always; False/0 never.
+    ``verbose``: "auto" shows it in terminals and notebooks, once a run has lasted
+    ``delay`` seconds, and stays silent under tests and in pipes; True/1 always shows it;
+    False/0 never.
     """
 
-    def __init__(self, total_epochs, steps_per_epoch, verbose="auto", stream=None):
+    def __init__(self, total_epochs, steps_per_epoch, verbose="auto", stream=None, delay=1.0):
         self.total_epochs, self.steps = total_epochs, steps_per_epoch
         self.enabled = _interactive() if verbose == "auto" else bool(verbose)
+        self.delay = delay if verbose == "auto" else 0.0
         self.stream = stream or sys.stderr
         self.start = self.last_draw = time.perf_counter()
+        self.drawn = False
 
     def update(self, epoch, step, loss, val_loss=None, force=False):
         if not self.enabled:
             return
         now = time.perf_counter()
-        if not force and now - self.last_draw < 0.1:
+        if now - self.start < self.delay or (not force and now - self.last_draw < 0.1):
             return
-        self.last_draw = now
+        self.last_draw, self.drawn = now, True
         done = (epoch * self.steps + step) / max(1, self.total_epochs * self.steps)
         bar = "#" * int(20 * done) + "." * (20 - int(20 * done))
         text = f"\repoch {epoch + 1}/{self.total_epochs} [{bar}] loss {loss:.4g}"
@@ -108,6 +111,7 @@ class Progress:
         self.stream.flush()
 
     def close(self):
-        if self.enabled:
+        if self.drawn:
+            self.drawn = False
             self.stream.write("\n")
             self.stream.flush()
