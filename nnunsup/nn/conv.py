@@ -243,7 +243,9 @@ def max_pool2d(x, kernel_size, stride=None):
     Notes
     -----
     Each channel is pooled as its own one-channel image: im2col of the (N·C, 1, H, W) view
-    gives the windows as the kh·kw rows of a matrix, and the max is down the columns.
+    gives the windows as the kh·kw rows of a matrix, and the max is down the columns.  The
+    switch is then the first row equal to that max (a loop over the kh·kw offsets, faster
+    than ``argmax`` down a short axis).
     """
     xp = backend.get_xp(x)
     N, C, H, W = x.shape
@@ -251,11 +253,12 @@ def max_pool2d(x, kernel_size, stride=None):
     (kh, kw), (sh, sw) = _pair(kernel_size), _pair(stride)
     cols = F.im2col(x.reshape(N * C, 1, H, W), kernel_size, stride)    # (kh·kw, N·C, Ho, Wo)
     Ho, Wo = cols.shape[2:]
-    win = cols.argmax(axis=0)                                           # (N·C, Ho, Wo)
     out = cols.max(axis=0)                                              # (N·C, Ho, Wo)
-    i = xp.arange(Ho)[:, None] * sh + win // kw                         # (N·C, Ho, Wo) rows
-    j = xp.arange(Wo) * sw + win % kw                                   # (N·C, Ho, Wo) columns
-    indices = i * W + j                                                 # (N·C, Ho, Wo)
+    corner = (xp.arange(Ho)[:, None] * sh) * W + xp.arange(Wo) * sw     # (Ho, Wo) flat index of (i·s, j·s)
+    indices = xp.zeros(out.shape, dtype=xp.int64)                       # (N·C, Ho, Wo)
+    for p in reversed(range(kh)):                                       # reversed: the first max wins
+        for q in reversed(range(kw)):
+            indices = xp.where(cols[p * kw + q] == out, corner + (p * W + q), indices)
     return out.reshape(N, C, Ho, Wo), indices.reshape(N, C, Ho, Wo)
 
 
@@ -281,16 +284,17 @@ def max_unpool2d(x, indices, output_shape):
 
     Notes
     -----
-    The scatter-add is one ``bincount`` over (n, c, index) with x as weights: a single
-    pass, deterministic, the same call on NumPy and CuPy.
+    The scatter-add runs on the flattened output, with n and c folded into the index:
+    flat = (n·C + c)·H·W + indices[n, c, i, j]  (``backend.scatter_add``, i.e. np.add.at
+    or cupyx.scatter_add).
     """
     xp = backend.get_xp(x)
     N, C = x.shape[:2]
     H, W = output_shape[-2:]
-    offset = xp.arange(N * C).reshape(N, C, 1, 1) * (H * W)             # (N, C, 1, 1)
-    out = xp.bincount((indices + offset).ravel(), weights=x.ravel(),
-                      minlength=N * C * H * W)                          # (N·C·H·W,) float64
-    return out.astype(x.dtype, copy=False).reshape(N, C, H, W)
+    flat = indices + xp.arange(N * C).reshape(N, C, 1, 1) * (H * W)     # (N, C, Ho, Wo)
+    out = xp.zeros(N * C * H * W, dtype=x.dtype)                        # (N·C·H·W,)
+    backend.scatter_add(out, flat.ravel(), x.ravel())
+    return out.reshape(N, C, H, W)
 
 
 class MaxPool2d(Layer):

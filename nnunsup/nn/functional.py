@@ -120,7 +120,7 @@ __all__ += ["im2col", "col2im"]
 
 def _pair(v):
     """(v, v) for an int, the two entries of a pair otherwise: kernel, stride, padding."""
-    return (v, v) if isinstance(v, int) else (int(v[0]), int(v[1]))
+    return (int(v[0]), int(v[1])) if isinstance(v, (tuple, list)) else (int(v), int(v))
 
 
 def im2col(x, kernel_size, stride=1, padding=0):

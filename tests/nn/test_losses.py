@@ -39,7 +39,7 @@ def _sigmoid(v):
 # --- values against explicit loops over objects ------------------------------------------
 
 def test_mse_value_closed_form(xp, rng):
-    """mse = (1/N) Σ_i Σ_k (x̂_ik − x_ik)², by explicit loops.  [A1, A4]"""
+    """mse = (1/N) Σ_i Σ_k (x̂_ik − x_ik)², by explicit loops.  [A4]"""
     pred, target = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
     expected = 0.0
     for i in range(3):
@@ -193,7 +193,7 @@ def test_kl_bernoulli_value_closed_form(xp):
 # --- gradients ---------------------------------------------------------------------------
 
 def test_mse_gradcheck(rng):
-    """mse's gradient passes gradcheck in float64.  [A1, A4]"""
+    """mse's gradient passes gradcheck in float64.  [A4]"""
     result = gradcheck(losses.mse, rng.standard_normal((4, 3)), rng.standard_normal((4, 3)))
     assert result.max_rel_error < 1e-6, result
 
