@@ -19,6 +19,7 @@ def _gradient_table(rng):
     x = rng.standard_normal((6, 5))
     p = rng.uniform(0.1, 0.9, (6, 5))
     t = rng.uniform(0, 1, (6, 5))
+    image = rng.permutation(2 * 2 * 6 * 6).reshape(2, 2, 6, 6) / 10.0   # distinct: no max ties
     cases = [
         ("Linear", nn.Linear(5, 4), (x,), {}),
         ("Sigmoid", nn.Sigmoid(), (x,), {}),
@@ -28,6 +29,11 @@ def _gradient_table(rng):
         ("Softplus", nn.Softplus(), (x,), {}),
         ("Softmax", nn.Softmax(), (x,), {}),
         ("MLP 5-8-3 (tanh, sigmoid out)", nn.mlp([5, 8, 3], "tanh", "sigmoid"), (x,), {}),
+        ("Conv2d 2→3, 3×3, stride 2, pad 1", nn.Conv2d(2, 3, 3, stride=2, padding=1), (image,), {}),
+        ("ConvTranspose2d 2→3, 4×4, stride 2", nn.ConvTranspose2d(2, 3, 4, stride=2, padding=1),
+         (image,), {}),
+        ("MaxPool2d 2×2", nn.MaxPool2d(2), (image,), {}),
+        ("Upsample2d ×2", nn.Upsample2d(2), (image,), {}),
         ("mse", losses.mse, (p, t), {}),
         ("bce", losses.bce, (p, t), {}),
         ("bce_with_logits", losses.bce_with_logits, (x, t), {}),

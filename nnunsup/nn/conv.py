@@ -1,4 +1,4 @@
-"""Convolution, transposed convolution, max-pooling with unpooling, nearest upsampling.
+"""Convolution and transposed convolution (pooling and upsampling: :mod:`nnunsup.nn.pool`).
 
 The blocks of a convolutional autoencoder (encoder: convolution + pooling; decoder:
 unpooling or upsampling + transposed convolution) and of DCGAN (transposed-convolution
@@ -12,39 +12,18 @@ Slides: "Deep Convolutional Autoencoder" (Polish notes: convolution, pooling, un
         deconvolution = "transpozycja splotu");
         "DCGAN - Deep Conv GAN" (Polish notes).
 
-Unpooling with the encoder's switches
--------------------------------------
-``MaxPool2d.forward`` returns the cache ``(indices, x_shape)``: for every output the flat
-position in H·W of the input entry that won the max (PyTorch's ``return_indices``
-convention), and the input shape.  A decoder unpools with them by passing both on,
-explicitly, to :class:`MaxUnpool2d`::
-
-    z, pool_cache = pool.forward({}, h)                 # pool = MaxPool2d(2)
-    indices, h_shape = pool_cache                        # the switches
-    h_up, unpool_cache = unpool.forward({}, z, indices=indices, output_shape=h_shape)
-
-``indices`` is a required keyword, so an unpooling layer cannot silently run without the
-switches (it therefore does not fit a plain ``Sequential``; use :class:`Upsample2d` there).
-
 Shape legend: ``N`` objects in the batch, ``C`` input channels, ``O`` output channels,
 ``H × W`` input image, ``Ho × Wo`` output image, ``kh × kw`` kernel, ``K = C·kh·kw`` rows of
 the im2col matrix (``O·kh·kw`` for the transposed convolution).  Strides ``sh, sw``,
 paddings ``ph, pw``; in formulas one stride ``s`` and one padding ``pad`` stand for both.
 """
-import math
-
 from .. import backend
 from . import functional as F
 from . import init as initializers
 from .functional import _pair
 from .layers import Layer
 
-__all__ = [
-    "Conv2d", "ConvTranspose2d", "MaxPool2d", "MaxUnpool2d", "Upsample2d",
-    "max_pool2d", "max_unpool2d", "upsample2d",
-    "conv2d_naive", "conv_transpose2d_naive", "max_pool2d_naive", "max_unpool2d_naive",
-    "upsample2d_naive",
-]
+__all__ = ["Conv2d", "ConvTranspose2d", "conv2d_naive", "conv_transpose2d_naive"]
 
 
 def _init_weight(init, rng, shape, dtype):
@@ -60,14 +39,19 @@ def _init_weight(init, rng, shape, dtype):
 def _check_input(layer, x, channels):
     """The one cheap check of a conv layer: x is (N, channels, H, W)."""
     if x.ndim != 4 or x.shape[1] != channels:
+        found = f"a {x.ndim}-D array" if x.ndim != 4 else f"{x.shape[1]} channels"
         raise ValueError(f"{type(layer).__name__} expects x of shape (N, {channels}, H, W) "
-                         f"(NCHW with {channels} channels); got shape {tuple(x.shape)}")
+                         f"(NCHW); got {found}, shape {tuple(x.shape)}")
 
 
 class Conv2d(Layer):
     """2-D convolution (cross-correlation, as in every deep-learning library).
 
-    Formula:  out[n, o, i, j] = b_o + Σ_c Σ_p Σ_q W[o, c, p, q] · x[n, c, i·s + p − pad, j·s + q − pad]
+    Slides: "Deep Convolutional Autoencoder" (Polish notes: the encoder's "Convolution");
+            "DCGAN - Deep Conv GAN" (Polish notes: the discriminator).
+
+    Formula:
+        out[n, o, i, j] = b_o + Σ_c Σ_p Σ_q W[o, c, p, q] · x[n, c, i·s + p − pad, j·s + q − pad]
 
     with x = 0 outside the image, and Ho = ⌊(H + 2·pad − kh) / s⌋ + 1 (likewise Wo).
 
@@ -111,8 +95,9 @@ class Conv2d(Layer):
         _check_input(self, x, self.in_channels)
         xp = backend.get_xp(x)
         W, b = params["W"], params.get("b")
+        O = W.shape[0]
         cols = F.im2col(x, self.kernel_size, self.stride, self.padding)  # (K, N, Ho, Wo)
-        out = xp.tensordot(W.reshape(W.shape[0], -1), cols, axes=1)    # (O, N, Ho, Wo)
+        out = xp.tensordot(W.reshape(O, -1), cols, axes=1)              # (O, N, Ho, Wo) one GEMM
         if b is not None:
             out += b[:, None, None, None]
         out = xp.ascontiguousarray(out.transpose(1, 0, 2, 3))           # (N, O, Ho, Wo)
@@ -122,18 +107,22 @@ class Conv2d(Layer):
     def backward(self, dout, cache):
         x, cols, W, b = cache
         xp = backend.get_xp(dout)
-        O = W.shape[0]
+        O, K = W.shape[0], cols.shape[0]
         dout_t = xp.ascontiguousarray(dout.transpose(1, 0, 2, 3)).reshape(O, -1)  # (O, N·Ho·Wo)
-        grads = {"W": (dout_t @ cols.reshape(cols.shape[0], -1).T).reshape(W.shape)}  # (O, C, kh, kw)
+        grads = {"W": (dout_t @ cols.reshape(K, -1).T).reshape(W.shape)}  # (O, C, kh, kw)
         if b is not None:
-            grads["b"] = dout_t.sum(axis=1)                                 # (O,)
-        dcols = W.reshape(O, -1).T @ dout_t                                 # (K, N·Ho·Wo)
+            grads["b"] = dout_t.sum(axis=1)                             # (O,)
+        dcols = W.reshape(O, K).T @ dout_t                              # (K, N·Ho·Wo)
         dx = F.col2im(dcols, x.shape, self.kernel_size, self.stride, self.padding)  # (N, C, H, W)
         return dx, grads
 
 
 class ConvTranspose2d(Layer):
     """Transposed convolution ("deconvolution"): the adjoint of :class:`Conv2d`.
+
+    Slides: "Deep Convolutional Autoencoder" (Polish notes: "Deconvolution",
+            "transpozycja splotu");
+            "DCGAN - Deep Conv GAN" (Polish notes: the generator).
 
     Formula:  out[n, o, i·s + p − pad, j·s + q − pad] += W[c, o, p, q] · x[n, c, i, j]
               summed over c, i, j, p, q (entries landing in the padding are dropped),
@@ -211,6 +200,7 @@ class ConvTranspose2d(Layer):
 
     def backward(self, dout, cache):
         x_t, W, b = cache
+        xp = backend.get_xp(dout)
         C = W.shape[0]
         dcols = F.im2col(dout, self.kernel_size, self.stride, self.padding)  # (O·kh·kw, N, H, W)
         dcols = dcols.reshape(dcols.shape[0], -1)                       # (O·kh·kw, N·H·W)
@@ -218,194 +208,8 @@ class ConvTranspose2d(Layer):
         if b is not None:
             grads["b"] = dout.sum(axis=(0, 2, 3))                       # (O,)
         dx_t = (W.reshape(C, -1) @ dcols).reshape(x_t.shape)            # (C, N, H, W)
-        dx = backend.get_xp(dout).ascontiguousarray(dx_t.transpose(1, 0, 2, 3))  # (N, C, H, W)
+        dx = xp.ascontiguousarray(dx_t.transpose(1, 0, 2, 3))          # (N, C, H, W)
         return dx, grads
-
-
-def max_pool2d(x, kernel_size, stride=None):
-    """Max over each kh×kw window, and where it was (the "switches").
-
-    Formula:  out[n, c, i, j] = max_{p < kh, q < kw} x[n, c, i·s + p, j·s + q]
-              indices[n, c, i, j] = (i·s + p*)·W + (j·s + q*),  (p*, q*) the first argmax
-              in row-major order;   Ho = ⌊(H − kh) / s⌋ + 1  (likewise Wo).
-
-    Parameters
-    ----------
-    x : array of shape (N, C, H, W)
-    kernel_size : int or (kh, kw)
-    stride : int or (sh, sw)                defaults to the kernel size (windows tile the image)
-
-    Returns
-    -------
-    out : array of shape (N, C, Ho, Wo)
-    indices : int array of shape (N, C, Ho, Wo)     flat positions in H·W of the winners
-
-    Notes
-    -----
-    Each channel is pooled as its own one-channel image: im2col of the (N·C, 1, H, W) view
-    gives the windows as the kh·kw rows of a matrix, and the max is down the columns.  The
-    switch is then the first row equal to that max (a loop over the kh·kw offsets, faster
-    than ``argmax`` down a short axis).
-    """
-    xp = backend.get_xp(x)
-    N, C, H, W = x.shape
-    stride = kernel_size if stride is None else stride
-    (kh, kw), (sh, sw) = _pair(kernel_size), _pair(stride)
-    cols = F.im2col(x.reshape(N * C, 1, H, W), kernel_size, stride)    # (kh·kw, N·C, Ho, Wo)
-    Ho, Wo = cols.shape[2:]
-    out = cols.max(axis=0)                                              # (N·C, Ho, Wo)
-    corner = (xp.arange(Ho)[:, None] * sh) * W + xp.arange(Wo) * sw     # (Ho, Wo) flat index of (i·s, j·s)
-    indices = xp.zeros(out.shape, dtype=xp.int64)                       # (N·C, Ho, Wo)
-    for p in reversed(range(kh)):                                       # reversed: the first max wins
-        for q in reversed(range(kw)):
-            indices = xp.where(cols[p * kw + q] == out, corner + (p * W + q), indices)
-    return out.reshape(N, C, Ho, Wo), indices.reshape(N, C, Ho, Wo)
-
-
-def max_unpool2d(x, indices, output_shape):
-    """Put each entry back where its max came from; zeros elsewhere.
-
-    Formula:  out[n, c].flat[indices[n, c, i, j]] += x[n, c, i, j],   out = 0 elsewhere
-
-    Entries sharing an index (possible only with overlapping windows) are summed, which
-    makes unpooling the exact adjoint of "gather x at indices": so
-    ``max_unpool2d(dout, indices, x.shape)`` is max-pooling's backward pass.  With
-    non-overlapping windows this is PyTorch's ``max_unpool2d``.
-
-    Parameters
-    ----------
-    x : array of shape (N, C, Ho, Wo)
-    indices : int array of shape (N, C, Ho, Wo)     from :func:`max_pool2d`
-    output_shape : tuple (…, H, W)                  only the last two entries are used
-
-    Returns
-    -------
-    out : array of shape (N, C, H, W), dtype of x
-
-    Notes
-    -----
-    The scatter-add runs on the flattened output, with n and c folded into the index:
-    flat = (n·C + c)·H·W + indices[n, c, i, j]  (``backend.scatter_add``, i.e. np.add.at
-    or cupyx.scatter_add).
-    """
-    xp = backend.get_xp(x)
-    N, C = x.shape[:2]
-    H, W = output_shape[-2:]
-    flat = indices + xp.arange(N * C).reshape(N, C, 1, 1) * (H * W)     # (N, C, Ho, Wo)
-    out = xp.zeros(N * C * H * W, dtype=x.dtype)                        # (N·C·H·W,)
-    backend.scatter_add(out, flat.ravel(), x.ravel())
-    return out.reshape(N, C, H, W)
-
-
-class MaxPool2d(Layer):
-    """Max-pooling over kh×kw windows; the cache keeps the switches for unpooling.
-
-    Formula:  see :func:`max_pool2d`.  The gradient flows only to each window's winner:
-    dx = max_unpool2d(dout, indices, x.shape).
-
-    ``forward`` returns ``(out, (indices, x_shape))``; a decoder takes ``indices`` and
-    ``x_shape`` from that cache for :class:`MaxUnpool2d` (see the module docstring).
-
-    Parameters
-    ----------
-    kernel_size : int or (kh, kw)
-    stride : int or (sh, sw)          defaults to kernel_size; smaller strides overlap
-    """
-
-    def __init__(self, kernel_size, stride=None):
-        self.kernel_size, self.stride = kernel_size, stride
-
-    def forward(self, params, x):
-        out, indices = max_pool2d(x, self.kernel_size, self.stride)    # (N, C, Ho, Wo) twice
-        x_shape = x.shape
-        cache = (indices, x_shape)
-        return out, cache
-
-    def backward(self, dout, cache):
-        indices, x_shape = cache
-        return max_unpool2d(dout, indices, x_shape), {}                 # (N, C, H, W)
-
-
-class MaxUnpool2d(Layer):
-    """Unpooling with given switches: the inverse (up to the lost non-maxima) of MaxPool2d.
-
-    Formula:  see :func:`max_unpool2d`.  Backward gathers: dx[n, c, i, j] =
-    dout[n, c].flat[indices[n, c, i, j]].
-
-    ``forward(params, x, *, indices, output_shape=None)``: ``indices`` (required, keyword
-    only) are the switches of the matching MaxPool2d; ``output_shape`` is that pooling
-    layer's input shape, by default (Ho − 1)·s + kh (likewise W), as in PyTorch.
-
-    Parameters
-    ----------
-    kernel_size : int or (kh, kw)     of the matching MaxPool2d
-    stride : int or (sh, sw)          of the matching MaxPool2d (defaults to kernel_size)
-    """
-
-    def __init__(self, kernel_size, stride=None):
-        self.kernel_size, self.stride = kernel_size, stride
-
-    def forward(self, params, x, *, indices, output_shape=None):
-        if output_shape is None:
-            (kh, kw) = _pair(self.kernel_size)
-            (sh, sw) = _pair(self.kernel_size if self.stride is None else self.stride)
-            output_shape = ((x.shape[2] - 1) * sh + kh, (x.shape[3] - 1) * sw + kw)
-        out = max_unpool2d(x, indices, output_shape)                    # (N, C, H, W)
-        cache = (indices,)
-        return out, cache
-
-    def backward(self, dout, cache):
-        (indices,) = cache
-        xp = backend.get_xp(dout)
-        N, C = indices.shape[:2]
-        dx = xp.take_along_axis(dout.reshape(N, C, -1),
-                                indices.reshape(N, C, -1), axis=2)      # (N, C, Ho·Wo)
-        return dx.reshape(indices.shape), {}
-
-
-def upsample2d(x, scale):
-    """Nearest-neighbour upsampling: every pixel becomes an sh×sw block.
-
-    Formula:  out[n, c, i, j] = x[n, c, ⌊i / sh⌋, ⌊j / sw⌋]
-
-    Parameters
-    ----------
-    x : array of shape (N, C, H, W)
-    scale : int or (sh, sw)
-
-    Returns
-    -------
-    out : array of shape (N, C, H·sh, W·sw)
-    """
-    xp = backend.get_xp(x)
-    N, C, H, W = x.shape
-    sh, sw = _pair(scale)
-    blocks = xp.broadcast_to(x[:, :, :, None, :, None], (N, C, H, sh, W, sw))  # view
-    return blocks.reshape(N, C, H * sh, W * sw)                         # (N, C, H·sh, W·sw)
-
-
-class Upsample2d(Layer):
-    """Nearest-neighbour upsampling by an integer factor (the parameter-free "unpooling").
-
-    Formula:  out[n, c, i, j] = x[n, c, ⌊i / s⌋, ⌊j / s⌋];
-              backward dx[n, c, i, j] = Σ_{p < s} Σ_{q < s} dout[n, c, i·s + p, j·s + q].
-
-    Parameters
-    ----------
-    scale : int or (sh, sw)
-    """
-
-    def __init__(self, scale):
-        self.scale = scale
-
-    def forward(self, params, x):
-        return upsample2d(x, self.scale), None
-
-    def backward(self, dout, cache):
-        sh, sw = _pair(self.scale)
-        N, C, Hs, Ws = dout.shape
-        blocks = dout.reshape(N, C, Hs // sh, sh, Ws // sw, sw)          # (N, C, H, sh, W, sw)
-        return blocks.sum(axis=(3, 5)), {}                              # (N, C, H, W)
 
 
 # ----------------------------------------------------------------------------------------
@@ -457,57 +261,3 @@ def conv_transpose2d_naive(x, W, b=None, stride=1, padding=0, output_padding=0):
                     full[n, :, i * sh:i * sh + kh, j * sw:j * sw + kw] += x[n, c, i, j] * W[c]
     out = full[:, :, ph:full.shape[2] - ph, pw:full.shape[3] - pw]     # (N, O, Ho, Wo)
     return out + (0 if b is None else b[:, None, None])
-
-
-def max_pool2d_naive(x, kernel_size, stride=None):
-    """Reference :func:`max_pool2d`: scan each window, keep the first largest entry.
-
-    Returns (out, indices), both (N, C, Ho, Wo); indices are flat positions in H·W.
-    """
-    xp = backend.get_xp(x)
-    N, C, H, W = x.shape
-    (kh, kw) = _pair(kernel_size)
-    (sh, sw) = _pair(kernel_size if stride is None else stride)
-    Ho, Wo = (H - kh) // sh + 1, (W - kw) // sw + 1
-    out = xp.zeros((N, C, Ho, Wo), dtype=x.dtype)
-    indices = xp.zeros((N, C, Ho, Wo), dtype=int)
-    for n in range(N):
-        for c in range(C):
-            for i in range(Ho):
-                for j in range(Wo):
-                    best, where = -math.inf, None
-                    for p in range(kh):
-                        for q in range(kw):
-                            v = float(x[n, c, i * sh + p, j * sw + q])
-                            if v > best:
-                                best, where = v, (i * sh + p) * W + (j * sw + q)
-                    out[n, c, i, j], indices[n, c, i, j] = best, where
-    return out, indices
-
-
-def max_unpool2d_naive(x, indices, output_shape):
-    """Reference :func:`max_unpool2d`: out[n, c].flat[indices[n, c, i, j]] += x[n, c, i, j]."""
-    xp = backend.get_xp(x)
-    N, C, Ho, Wo = x.shape
-    H, W = output_shape[-2:]
-    out = xp.zeros((N, C, H * W), dtype=x.dtype)
-    for n in range(N):
-        for c in range(C):
-            for i in range(Ho):
-                for j in range(Wo):
-                    out[n, c, int(indices[n, c, i, j])] += x[n, c, i, j]
-    return out.reshape(N, C, H, W)
-
-
-def upsample2d_naive(x, scale):
-    """Reference :func:`upsample2d`: out[n, c, i, j] = x[n, c, ⌊i / sh⌋, ⌊j / sw⌋]."""
-    xp = backend.get_xp(x)
-    N, C, H, W = x.shape
-    sh, sw = _pair(scale)
-    out = xp.zeros((N, C, H * sh, W * sw), dtype=x.dtype)
-    for n in range(N):
-        for c in range(C):
-            for i in range(H * sh):
-                for j in range(W * sw):
-                    out[n, c, i, j] = x[n, c, i // sh, j // sw]
-    return out

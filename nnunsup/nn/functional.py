@@ -158,7 +158,7 @@ def im2col(x, kernel_size, stride=1, padding=0):
     x_pad = x.transpose(1, 0, 2, 3)                                     # (C, N, H, W) view
     if ph or pw:
         x_pad = xp.pad(x_pad, ((0, 0), (0, 0), (ph, ph), (pw, pw)))     # (C, N, H+2ph, W+2pw)
-    cols = xp.empty((C, kh, kw, N, Ho, Wo), dtype=x.dtype)
+    cols = xp.empty((C, kh, kw, N, Ho, Wo), dtype=x.dtype)             # (C, kh, kw, N, Ho, Wo)
     for p in range(kh):
         for q in range(kw):
             cols[:, p, q] = x_pad[:, :, p:p + sh * Ho:sh, q:q + sw * Wo:sw]   # (C, N, Ho, Wo)
@@ -195,7 +195,7 @@ def col2im(cols, x_shape, kernel_size, stride=1, padding=0):
     N, C, H, W = x_shape
     (kh, kw), (sh, sw), (ph, pw) = _pair(kernel_size), _pair(stride), _pair(padding)
     Ho, Wo = (H + 2 * ph - kh) // sh + 1, (W + 2 * pw - kw) // sw + 1
-    cols = cols.reshape(C, kh, kw, N, Ho, Wo)
+    cols = cols.reshape(C, kh, kw, N, Ho, Wo)                           # (C, kh, kw, N, Ho, Wo)
     x_pad = xp.zeros((C, N, H + 2 * ph, W + 2 * pw), dtype=cols.dtype)  # (C, N, H+2ph, W+2pw)
     for p in range(kh):
         for q in range(kw):
