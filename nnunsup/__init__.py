@@ -5,8 +5,8 @@ function whose docstring carries its ID, and checked by tests.  Topics are subpa
 ``nnunsup.nn`` (layers, losses, optimisers, gradcheck), ``nnunsup.datasets``,
 ``nnunsup.plot``; ``nnunsup.backend`` switches between NumPy and CuPy.
 """
-from . import backend
+from . import backend, nn  # nn first: its perceptrons import the base classes of _base
 from ._validation import NonFiniteLossError, NotFittedError
 
 __version__ = "0.1.0"
-__all__ = ["backend", "NotFittedError", "NonFiniteLossError", "__version__"]
+__all__ = ["backend", "nn", "NotFittedError", "NonFiniteLossError", "__version__"]

@@ -27,7 +27,7 @@ from ._validation import (NonFiniteLossError, NotFittedError, check_array, check
 from .nn.optim import make_optimizer
 from .nn.training import EarlyStopping, History, Progress, minibatches
 
-__all__ = ["Estimator", "GradientModel"]
+__all__ = ["Estimator", "ParamModel", "GradientModel"]
 
 
 class Estimator:
@@ -68,7 +68,51 @@ def _same(a, b):
         return a is b
 
 
-class GradientModel(Estimator):
+class ParamModel(Estimator):
+    """An estimator whose learned state is one flat dict of arrays, ``params``.
+
+    Owns the random streams: ``_seed_streams()`` turns ``random_state`` into four
+    independent generators — initialisation and shuffling on the host (NumPy, so a seed
+    gives the same weights and order on every backend), training noise and validation
+    noise on the active backend.
+    """
+
+    @property
+    def params(self):
+        """The live weights: dict name → array (training updates them in place)."""
+        if getattr(self, "_params", None) is None:
+            raise NotFittedError(f"this {type(self).__name__} has no parameters yet; "
+                                 "call fit(X) or init_params(n_features) first")
+        return self._params
+
+    def _check_fitted(self):
+        self.params  # raises NotFittedError with the message above
+
+    def _seed_streams(self):
+        streams = check_random_state(self.random_state).spawn(4)
+        self._init_rng = numpy.random.default_rng(streams[0])
+        self._shuffle_rng = numpy.random.default_rng(streams[1])
+        self._noise_rng = backend.default_rng(streams[2])
+        self._eval_rng = backend.default_rng(streams[3])
+
+    def _dtype(self):
+        if getattr(self, "_params", None):
+            return next(iter(self._params.values())).dtype
+        return backend.get_default_dtype()
+
+    def _check_X(self, X, name="X"):
+        """Validate data at a public entry point; models add range checks here."""
+        return check_array(X, name=name, dtype=self._dtype())
+
+    def _check_input(self, X, name="X"):
+        """Validate X for transform/predict/score: fitted, numeric, finite, right width."""
+        self._check_fitted()
+        X = self._check_X(X, name=name)
+        check_n_features(X, self.n_features_in_, f"this {type(self).__name__}", name)
+        return X
+
+
+class GradientModel(ParamModel):
     """Base of every model trained by minibatch gradient descent on ``loss_and_grads``.
 
     Training hyperparameters (subclasses list them in their own ``__init__``):
@@ -105,28 +149,10 @@ class GradientModel(Estimator):
         """Random terms for one step on batch ``X``: keyword arguments of loss_and_grads."""
         return {}
 
-    # -- hooks with sensible defaults ------------------------------------------------
-    def _check_X(self, X, name="X"):
-        """Validate data at a public entry point; models add range checks here."""
-        return check_array(X, name=name, dtype=self._dtype())
-
     def _check_y(self, y, X):
         return y
 
-    def _dtype(self):
-        if getattr(self, "_params", None):
-            return next(iter(self._params.values())).dtype
-        return backend.get_default_dtype()
-
     # -- parameters -------------------------------------------------------------------
-    @property
-    def params(self):
-        """The live weights: dict name → array (the optimiser updates them in place)."""
-        if getattr(self, "_params", None) is None:
-            raise NotFittedError(f"this {type(self).__name__} has no parameters yet; "
-                                 "call fit(X) or init_params(n_features) first")
-        return self._params
-
     def init_params(self, n_features):
         """Create fresh parameters for data of width ``n_features``; returns self.
 
@@ -134,19 +160,12 @@ class GradientModel(Estimator):
         optimiser and ``history_``.
         """
         check_scalar(n_features, "n_features", kind=int, low=1)
-        streams = check_random_state(self.random_state).spawn(4)
-        self._init_rng = numpy.random.default_rng(streams[0])
-        self._shuffle_rng = numpy.random.default_rng(streams[1])
-        self._noise_rng = backend.default_rng(streams[2])
-        self._eval_rng = backend.default_rng(streams[3])
+        self._seed_streams()
         self.n_features_in_ = n_features
         self._params = self._init_params(n_features, self._init_rng)
         self._optimizer = make_optimizer(self.optimizer, self.learning_rate)
         self.history_ = History()
         return self
-
-    def _check_fitted(self):
-        self.params  # raises NotFittedError with the message above
 
     # -- training ---------------------------------------------------------------------
     def fit(self, X, y=None, *, X_val=None, y_val=None):
@@ -270,7 +289,5 @@ class GradientModel(Estimator):
 
     def score(self, X, y=None):
         """Minus the mean objective on ``X`` (higher is better, as scikit-learn expects)."""
-        self._check_fitted()
-        X = self._check_X(X)
-        check_n_features(X, self.n_features_in_, f"this {type(self).__name__}")
+        X = self._check_input(X)
         return -self._evaluate(X, self._check_y(y, X))

@@ -11,7 +11,7 @@ import numpy
 
 from .. import backend
 from .._base import GradientModel
-from .._validation import check_array, check_n_features, check_scalar
+from .._validation import check_array, check_scalar
 from . import losses
 from .functional import softmax
 from .layers import mlp, subparams
@@ -134,9 +134,7 @@ class MLPClassifier(_MLP):
 
     def predict_proba(self, X):
         """Class probabilities, array of shape (N, K)."""
-        self._check_fitted()
-        X = check_array(X, dtype=self._dtype())
-        check_n_features(X, self.n_features_in_, f"this {type(self).__name__}")
+        X = self._check_input(X)
         return softmax(self._output(X))
 
     def predict(self, X):
@@ -196,10 +194,7 @@ class MLPRegressor(_MLP):
 
     def predict(self, X):
         """Predictions, array of shape (N,) or (N, K) as y was in fit."""
-        self._check_fitted()
-        X = check_array(X, dtype=self._dtype())
-        check_n_features(X, self.n_features_in_, f"this {type(self).__name__}")
-        out = self._output(X)
+        out = self._output(self._check_input(X))
         return out[:, 0] if self.n_outputs_ == 1 else out
 
     def score(self, X, y):
