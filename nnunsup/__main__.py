@@ -22,11 +22,11 @@ def main(argv=None):
                       help="never download; fall back to synthetic data when files are missing")
     demo.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    try:
-        report = run_demos(args.sections, out=args.out, fast=not args.full, data=args.data,
-                           download=not args.no_download, seed=args.seed)
-    except ValueError as exc:
-        parser.error(str(exc))
+    unknown = [name for name in args.sections if name not in SECTIONS and name != "all"]
+    if unknown:
+        parser.error(f"unknown demo {unknown[0]!r}; choose from {', '.join(SECTIONS)} or all")
+    report = run_demos(args.sections, out=args.out, fast=not args.full, data=args.data,
+                       download=not args.no_download, seed=args.seed)
     print(f"report written to {report}")
     return 0
 

@@ -9,7 +9,8 @@ Two words that sound alike mean different things here:
 A gradient-trained model implements only
 
 * ``_init_params(n_features, rng) -> dict``   its parameters (``rng`` a NumPy Generator),
-* ``loss_and_grads(X, y=None, **noise) -> (loss, grads)``   its objective, and
+* ``_loss_and_grads(X, y=None, **noise) -> (loss, grads)``   its objective on validated
+  data (the public ``loss_and_grads`` validates, then calls it), and
 * ``_draw_noise(X, y, rng) -> dict``   the random terms of one training step (if any),
 
 and :meth:`GradientModel.fit` owns the loop: seeded shuffle, minibatches, optimiser step,
@@ -135,21 +136,32 @@ class GradientModel(ParamModel):
     Learned attributes: ``params`` (the weights), ``n_features_in_``, ``history_``.
     """
 
-    #: random terms of the objective, as ``loss_and_grads`` keywords (for the docs)
-    noise_names = ()
-
     # -- the three methods a model implements ----------------------------------------
     def _init_params(self, n_features, rng):
+        """Fresh parameters for ``n_features``-wide data: dict name → array."""
         raise NotImplementedError
 
-    def loss_and_grads(self, X, y=None, **noise):
+    def _loss_and_grads(self, X, y=None, **noise):
+        """The objective and its gradient on validated data: the formula, top to bottom."""
         raise NotImplementedError
 
     def _draw_noise(self, X, y, rng):
         """Random terms for one step on batch ``X``: keyword arguments of loss_and_grads."""
         return {}
 
-    def _check_y(self, y, X):
+    # -- the public objective -----------------------------------------------------------
+    def loss_and_grads(self, X, y=None, **noise):
+        """The documented objective on (X, y) and its gradient: ``(loss, grads)``.
+
+        ``grads`` has the keys, shapes and dtype of ``params``; nothing is changed.  The
+        data are validated and cast to the parameters' dtype, then the model's formula
+        (``_loss_and_grads``, the method to read) is evaluated.  Random terms of the
+        objective are keyword arguments; when all are given, no generator is used.
+        """
+        X = self._check_input(X)
+        return self._loss_and_grads(X, self._check_y(y, X), **noise)
+
+    def _check_y(self, y, X, name="y"):
         return y
 
     # -- parameters -------------------------------------------------------------------
@@ -163,9 +175,21 @@ class GradientModel(ParamModel):
         self._seed_streams()
         self.n_features_in_ = n_features
         self._params = self._init_params(n_features, self._init_rng)
-        self._optimizer = make_optimizer(self.optimizer, self.learning_rate)
+        self._make_optimizer()
         self.history_ = History()
         return self
+
+    def _make_optimizer(self):
+        self._optimizer = make_optimizer(self.optimizer, self.learning_rate)
+        self._optimizer_config = (self.optimizer, self.learning_rate)
+
+    def _prepare(self, X):
+        """Parameters for X (fresh unless warm-starting) and an optimiser for the settings."""
+        if getattr(self, "_params", None) is None:
+            self.init_params(X.shape[1])
+        check_n_features(X, self.n_features_in_, f"this {type(self).__name__}")
+        if self._optimizer_config != (self.optimizer, self.learning_rate):
+            self._make_optimizer()          # settings changed since: a fresh optimiser
 
     # -- training ---------------------------------------------------------------------
     def fit(self, X, y=None, *, X_val=None, y_val=None):
@@ -178,15 +202,15 @@ class GradientModel(ParamModel):
         self._check_hyperparameters()
         X = self._check_X(X)
         y = self._check_y(y, X)
-        if not (self.warm_start and getattr(self, "_params", None) is not None):
-            self.init_params(X.shape[1])
-        check_n_features(X, self.n_features_in_, f"this {type(self).__name__}")
+        if not self.warm_start:
+            self._params = None
+        self._prepare(X)
         val = None
         if X_val is not None:
-            X_val = self._check_X(X_val, name="X_val")
-            check_n_features(X_val, self.n_features_in_, f"this {type(self).__name__}", "X_val")
-            val = (X_val, self._check_y(y_val, X_val))
-        self._train(X, y, self.epochs, val)
+            X_val = self._check_input(X_val, name="X_val")
+            val = (X_val, self._check_y(y_val, X_val, name="y_val"))
+        vars(self).pop("best_epoch_", None)
+        self._train(X, y, self.epochs, val, early_stopping=bool(self.patience))
         return self
 
     def partial_fit(self, X, y=None):
@@ -194,10 +218,8 @@ class GradientModel(ParamModel):
         self._check_hyperparameters()
         X = self._check_X(X)
         y = self._check_y(y, X)
-        if getattr(self, "_params", None) is None:
-            self.init_params(X.shape[1])
-        check_n_features(X, self.n_features_in_, f"this {type(self).__name__}")
-        self._train(X, y, 1, None)
+        self._prepare(X)
+        self._train(X, y, 1, None, early_stopping=False)
         return self
 
     def _check_hyperparameters(self):
@@ -206,7 +228,7 @@ class GradientModel(ParamModel):
         check_scalar(self.learning_rate, "learning_rate", low=0, low_open=True)
         check_scalar(self.patience, "patience", kind=int, low=1, allow_none=True)
 
-    def _train(self, X, y, epochs, val):
+    def _train(self, X, y, epochs, val, early_stopping):
         """The loop: epochs × shuffled minibatches, guarded against non-finite values.
 
         Before each optimiser step the parameters are copied to ``last_good`` (the last
@@ -218,17 +240,19 @@ class GradientModel(ParamModel):
         xp = backend.get_xp(X)
         steps = math.ceil(N / self.batch_size)
         progress = Progress(epochs, steps, self.verbose)
-        stopper = EarlyStopping(self.patience) if self.patience else None
-        last_good = {k: xp.empty_like(v) for k, v in self.params.items()}
+        stopper = EarlyStopping(self.patience) if early_stopping else None
+        last_good = {k: v.copy() for k, v in self.params.items()}
         best, first_epoch = None, self.history_.epochs
         with numpy.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for epoch in range(epochs):
                 start, total = time.perf_counter(), 0.0
                 for step, index in enumerate(minibatches(N, self.batch_size, self._shuffle_rng)):
-                    xb = X[index if xp is numpy else xp.asarray(index)]
-                    yb = None if y is None else y[index if xp is numpy else xp.asarray(index)]
+                    if xp is not numpy:
+                        index = xp.asarray(index)               # one transfer per step
+                    xb = X[index]
+                    yb = None if y is None else y[index]
                     noise = self._draw_noise(xb, yb, self._noise_rng)
-                    loss, grads = self.loss_and_grads(xb, yb, **noise)
+                    loss, grads = self._loss_and_grads(xb, yb, **noise)
                     loss = float(loss)
                     if not math.isfinite(loss):
                         self._restore(last_good)
@@ -274,7 +298,8 @@ class GradientModel(ParamModel):
             f"{what} at epoch {epoch + 1}, step {step + 1}"
             f" (last finite epoch loss: {last if last is not None else 'none yet'}); the "
             f"parameters were restored to those of the last finite step. The usual cause is "
-            f"a learning rate that is too large (learning_rate={self.learning_rate!r}).",
+            f"a learning rate that is too large (learning_rate="
+            f"{self._optimizer.learning_rate!r}).",
             epoch=epoch + 1, step=step + 1, last_finite_loss=last)
 
     def _evaluate(self, X, y=None):
@@ -284,7 +309,7 @@ class GradientModel(ParamModel):
             xb = X[start:start + size]
             yb = None if y is None else y[start:start + size]
             noise = self._draw_noise(xb, yb, self._eval_rng)
-            total += float(self.loss_and_grads(xb, yb, **noise)[0]) * xb.shape[0]
+            total += float(self._loss_and_grads(xb, yb, **noise)[0]) * xb.shape[0]
         return total / X.shape[0]
 
     def score(self, X, y=None):

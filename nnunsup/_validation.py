@@ -48,26 +48,38 @@ def check_array(X, *, name="X", ndim=2, dtype=None, allow_empty=False, min_featu
 
     Parameters
     ----------
-    X : array-like                 the user's data; CuPy arrays stay on the device
+    X : array-like                 the user's data, moved to the active backend
     name : str                     the argument's name, used in messages
     ndim : int or tuple of int     allowed numbers of dimensions (rows are objects)
     dtype : dtype or None          result dtype; None keeps float64/float32 input and
                                    turns anything else into the backend's default dtype
     allow_empty : bool             accept zero rows
+    min_features : int             the fewest columns accepted (2-D and more)
 
     Raises
     ------
-    TypeError   non-numeric data
-    ValueError  wrong number of dimensions, no samples or features, NaN or inf
+    TypeError   non-numeric data (strings, objects that are not numbers), sparse matrices
+    ValueError  complex numbers, wrong number of dimensions, no samples or features,
+                NaN or inf
     """
     allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
     if isinstance(X, (str, bytes)) or X is None:
         raise TypeError(f"{name} must be a numeric array, got {type(X).__name__}")
+    if hasattr(X, "toarray") and hasattr(X, "nnz"):
+        raise TypeError(f"{name} is a sparse matrix, which nnunsup does not support; "
+                        f"convert it with {name}.toarray()")
     xp = backend.get_xp(X) if hasattr(X, "shape") else backend.get_xp()
     try:
         arr = xp.asarray(X)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name} must be a numeric array; could not convert it: {exc}") from exc
+    if arr.dtype.kind == "O":                      # e.g. a list of mixed Python numbers
+        try:
+            arr = arr.astype(numpy.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{name} must hold numbers; found non-numeric objects ({exc})") from exc
+    if arr.dtype.kind == "c":
+        raise ValueError(f"{name} holds complex numbers; nnunsup needs real numbers")
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{name} must be numeric (bool, int or float), got dtype {arr.dtype}")
     if arr.ndim not in allowed:
@@ -122,8 +134,10 @@ def check_scalar(value, name, kind=numbers.Real, *, low=None, high=None, low_ope
     """
     if value is None and allow_none:
         return value
+    if kind is int:
+        kind = numbers.Integral                    # NumPy integers count as integers
     if isinstance(value, bool) or not isinstance(value, kind):
-        want = "an integer" if kind is numbers.Integral else "a real number"
+        want = "an integer" if issubclass(kind, numbers.Integral) else "a real number"
         raise TypeError(f"{name} must be {want}, got {value!r} ({type(value).__name__})")
     if isinstance(value, numbers.Real) and not numpy.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value!r}")

@@ -138,11 +138,7 @@ def default_rng(seed=None):
 
 def scatter_add(a, index, values):
     """``a[index] += values`` with repeated indices accumulated (np.add.at)."""
-    if _is_cupy_array(a):
-        import cupyx
-        cupyx.scatter_add(a, index, values)
-    else:
-        numpy.add.at(a, index, values)
+    get_xp(a).add.at(a, index, values)
     return a
 
 

@@ -7,6 +7,8 @@ pre-activation) otherwise.
 
 Shape legend: ``z`` and ``y`` have any shape; for softmax the last axis holds the classes.
 """
+import numpy
+
 from .. import backend
 
 __all__ = [
@@ -21,10 +23,14 @@ def sigmoid(z):
 
     Notes
     -----
-    Computed as ½ tanh(z/2) + ½, which is the same function and never overflows.
+    For z below about −88 (float32) or −709 (float64) e^(−z) overflows to inf and the
+    result is 1/inf = 0, the correct limit; that overflow is expected and not reported.
+    This form keeps full relative precision in the negative tail (σ(−40) = 4.2e−18),
+    which the often-quoted ½ tanh(z/2) + ½ loses, and it is also the faster of the two.
     """
     xp = backend.get_xp(z)
-    return 0.5 * xp.tanh(0.5 * z) + 0.5
+    with numpy.errstate(over="ignore"):
+        return 1.0 / (1.0 + xp.exp(-z))
 
 
 def sigmoid_grad(y):

@@ -63,14 +63,16 @@ def bce(p, target):
     Notes
     -----
     ``p`` is clipped to [ε, 1 − ε] (ε the dtype's machine epsilon) so log(0) never
-    occurs.  When ``p`` comes from a sigmoid, :func:`bce_with_logits` on the logits is
+    occurs; where it was clipped the gradient is 0, the derivative of the clipped value
+    (a sigmoid output saturates there anyway).  When ``p`` comes from a sigmoid, :func:`bce_with_logits` on the logits is
     both more stable and cheaper.
     """
     xp = backend.get_xp(p)
     N = p.shape[0]
-    p = _clip_probabilities(p)
-    value = -(target * xp.log(p) + (1 - target) * xp.log1p(-p)).sum() / N
-    dp = (p - target) / (p * (1 - p) * N)
+    q = _clip_probabilities(p)
+    value = -(target * xp.log(q) + (1 - target) * xp.log1p(-q)).sum() / N
+    dp = (q - target) / (q * (1 - q) * N)
+    dp[q != p] = 0                                  # the clipped value does not move with p
     return value, dp
 
 

@@ -2,11 +2,13 @@
 
 They are the predictors ŷ(f(x), γ), teachers and students of the later sections, and the
 worked example of the model protocol: ``_init_params`` creates the weights,
-``loss_and_grads`` reads top to bottom (forward, loss, backward), and
-:class:`nnunsup._base.GradientModel` trains.
+``_loss_and_grads`` reads top to bottom (forward, loss, backward), and
+:class:`nnunsup._base.GradientModel` validates and trains.
 
 Shape legend: ``N`` objects, ``n`` input features, ``K`` classes or outputs.
 """
+import numbers
+
 import numpy
 
 from .. import backend
@@ -14,7 +16,7 @@ from .._base import GradientModel
 from .._validation import check_array, check_scalar
 from . import losses
 from .functional import softmax
-from .layers import mlp, subparams
+from .layers import mlp, prefixed, subparams
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
@@ -37,19 +39,22 @@ class _MLP(GradientModel):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _n_outputs(self):
-        raise NotImplementedError
-
-    def _network(self, n_features):
-        return mlp([n_features, *self.hidden_sizes, self._n_outputs()], self.activation)
-
-    def _init_params(self, n_features, rng):
+    def _check_hyperparameters(self):
+        super()._check_hyperparameters()
+        if isinstance(self.hidden_sizes, numbers.Integral) or not hasattr(self.hidden_sizes, "__iter__"):
+            raise TypeError(f"hidden_sizes must be a sequence of layer widths such as (64,), "
+                            f"got {self.hidden_sizes!r}")
         for size in self.hidden_sizes:
             check_scalar(size, "hidden_sizes entries", kind=int, low=1)
         check_scalar(self.lam, "lam", low=0)
-        self._net = self._network(n_features)
-        params = self._net.init_params(rng, backend.get_default_dtype())
-        return {"net." + k: v for k, v in params.items()}
+
+    def _n_outputs(self):
+        raise NotImplementedError
+
+    def _init_params(self, n_features, rng):
+        sizes = [n_features, *self.hidden_sizes, self._n_outputs()]
+        self._net = mlp(sizes, self.activation)         # structure only: no arrays
+        return prefixed("net.", self._net.init_params(rng, backend.get_default_dtype()))
 
     def _output(self, X):
         """Network output (logits or predictions) for validated X; no gradients."""
@@ -59,18 +64,34 @@ class _MLP(GradientModel):
     def _data_loss(self, out, y):
         raise NotImplementedError
 
-    def loss_and_grads(self, X, y=None, **noise):
+    def _loss_and_grads(self, X, y=None):
         """Objective  (1/N) Σ_i L(a(x_i), y_i) + (λ/2) Σ_layers ‖W‖²  and its gradient."""
         out, cache = self._net.forward(subparams(self.params, "net."), X)   # (N, K)
         loss, dout = self._data_loss(out, y)
         _, g = self._net.backward(dout, cache)
-        grads = {"net." + k: v for k, v in g.items()}
+        grads = prefixed("net.", g)
         if self.lam:
             for k, W in self.params.items():
                 if k.endswith(".W"):
-                    loss = loss + 0.5 * self.lam * (W * W).sum()
+                    loss = loss + 0.5 * self.lam * (W * W).sum()     # weight penalty, once
                     grads[k] = grads[k] + self.lam * W
         return loss, grads
+
+
+def _labels(y, name, n_rows):
+    """y as a 1-D host array of labels, one per row; continuous targets are refused."""
+    if y is None:
+        raise ValueError(f"{name} is required: the classifier needs labels")
+    y = numpy.asarray(backend.to_numpy(y))
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim != 1 or y.shape[0] != n_rows:
+        raise ValueError(f"{name} must be 1-D with one label per row of X ({n_rows}), "
+                         f"got shape {y.shape}")
+    if y.dtype.kind == "f" and not numpy.all(numpy.isfinite(y) & (y == numpy.round(y))):
+        raise ValueError(f"{name} looks continuous (non-integer floats); a classifier needs "
+                         "class labels — use MLPRegressor for continuous targets")
+    return y
 
 
 class MLPClassifier(_MLP):
@@ -93,34 +114,43 @@ class MLPClassifier(_MLP):
 
     Attributes
     ----------
-    classes_ : array of shape (K,)   the labels seen in ``fit``
+    classes_ : array of shape (K,)   the labels; ``loss_and_grads`` and ``predict`` speak
+                                     in these labels, the network in their indices 0..K−1
     params, history_, n_features_in_
     """
 
-    def _check_y(self, y, X):
-        if y is None:
-            raise ValueError(f"{type(self).__name__} needs labels y")
-        y = numpy.asarray(backend.to_numpy(y))
-        if y.ndim != 1 or y.shape[0] != X.shape[0]:
-            raise ValueError(f"y must be 1-D with one label per row of X ({X.shape[0]}), "
-                             f"got shape {y.shape}")
+    def init_params(self, n_features, classes=None):
+        """Fresh parameters for ``n_features`` inputs and the labels ``classes``."""
+        if classes is not None:
+            self.classes_ = numpy.unique(backend.to_numpy(classes))
+        if getattr(self, "classes_", None) is None or len(self.classes_) < 2:
+            raise ValueError("init_params needs classes=, the labels to expect (at least 2)")
+        return super().init_params(n_features)
+
+    def _check_y(self, y, X, name="y"):
+        """Labels → indices into classes_ (on the backend of X)."""
+        y = _labels(y, name, X.shape[0])
         unknown = numpy.setdiff1d(y, self.classes_)
         if unknown.size:
-            raise ValueError(f"y contains labels {unknown[:5].tolist()} not seen in fit "
+            raise ValueError(f"{name} contains labels {unknown[:5].tolist()} not seen in fit "
                              f"(classes_ = {self.classes_.tolist()})")
         return backend.asarray(numpy.searchsorted(self.classes_, y))
 
     def fit(self, X, y=None, *, X_val=None, y_val=None):
-        if y is None:
-            raise ValueError(f"{type(self).__name__} needs labels y")
-        self.classes_ = numpy.unique(backend.to_numpy(y))
-        if self.classes_.size < 2:
-            raise ValueError(f"y must contain at least 2 classes, got {self.classes_.tolist()}")
+        X = self._check_X(X)
+        classes = numpy.unique(_labels(y, "y", X.shape[0]))
+        if classes.size < 2:
+            raise ValueError(f"y must contain at least 2 classes, got {classes.tolist()}")
+        if (self.warm_start and getattr(self, "_params", None) is not None
+                and not numpy.array_equal(classes, self.classes_)):
+            raise ValueError(f"warm_start: y has classes {classes.tolist()}, but the model was "
+                             f"built for {self.classes_.tolist()}")
+        self.classes_ = classes
         return super().fit(X, y, X_val=X_val, y_val=y_val)
 
     def partial_fit(self, X, y=None, classes=None):
         """One pass over (X, y); the first call needs ``classes``, all labels to expect."""
-        if not hasattr(self, "classes_"):
+        if getattr(self, "_params", None) is None:
             if classes is None:
                 raise ValueError("the first call to partial_fit needs classes=, all labels to expect")
             self.classes_ = numpy.unique(backend.to_numpy(classes))
@@ -133,9 +163,8 @@ class MLPClassifier(_MLP):
         return losses.softmax_ce(out, y)
 
     def predict_proba(self, X):
-        """Class probabilities, array of shape (N, K)."""
-        X = self._check_input(X)
-        return softmax(self._output(X))
+        """Class probabilities, array of shape (N, K), columns in the order of classes_."""
+        return softmax(self._output(self._check_input(X)))
 
     def predict(self, X):
         """The most probable label per row, array of shape (N,)."""
@@ -144,7 +173,8 @@ class MLPClassifier(_MLP):
 
     def score(self, X, y):
         """Accuracy: the share of rows whose predicted label equals y."""
-        return float(numpy.mean(self.predict(X) == backend.to_numpy(y)))
+        y = _labels(y, "y", len(X))
+        return float(numpy.mean(self.predict(X) == y))
 
 
 class MLPRegressor(_MLP):
@@ -153,22 +183,10 @@ class MLPRegressor(_MLP):
     Same parameters as :class:`MLPClassifier`; ``y`` is (N,) or (N, K).
     """
 
-    def _check_y(self, y, X):
-        if y is None:
-            raise ValueError(f"{type(self).__name__} needs targets y")
-        y = check_array(y, name="y", ndim=(1, 2), dtype=X.dtype)
-        if y.shape[0] != X.shape[0]:
-            raise ValueError(f"y has {y.shape[0]} rows but X has {X.shape[0]}")
-        y = y.reshape(y.shape[0], -1)
-        if hasattr(self, "n_outputs_") and y.shape[1] != self.n_outputs_:
-            raise ValueError(f"y has {y.shape[1]} columns, but this {type(self).__name__} "
-                             f"has {self.n_outputs_} outputs")
-        return y
-
     def init_params(self, n_features, n_outputs=None):
         """Fresh parameters for ``n_features`` inputs and ``n_outputs`` outputs; returns self.
 
-        ``n_outputs`` defaults to the width of the last ``y`` given to ``fit`` (else 1).
+        ``n_outputs`` defaults to the width of the ``y`` given to ``fit`` (else 1).
         """
         if n_outputs is not None:
             self.n_outputs_ = check_scalar(n_outputs, "n_outputs", kind=int, low=1)
@@ -176,14 +194,32 @@ class MLPRegressor(_MLP):
             self.n_outputs_ = 1
         return super().init_params(n_features)
 
+    def _targets(self, y, X, name):
+        if y is None:
+            raise ValueError(f"{name} is required: the regressor needs targets")
+        y = check_array(y, name=name, ndim=(1, 2), dtype=X.dtype)
+        if y.shape[0] != X.shape[0]:
+            raise ValueError(f"{name} has {y.shape[0]} rows but X has {X.shape[0]}")
+        return y.reshape(y.shape[0], -1)
+
+    def _check_y(self, y, X, name="y"):
+        y = self._targets(y, X, name)
+        if y.shape[1] != self.n_outputs_:
+            raise ValueError(f"{name} has {y.shape[1]} columns, but this {type(self).__name__} "
+                             f"has {self.n_outputs_} outputs")
+        return y
+
     def fit(self, X, y=None, *, X_val=None, y_val=None):
-        if not (self.warm_start and hasattr(self, "_params")):
-            self.n_outputs_ = 1 if numpy.ndim(y) < 2 else numpy.shape(y)[1]
+        X = self._check_X(X)
+        width = self._targets(y, X, "y").shape[1]
+        if not (self.warm_start and getattr(self, "_params", None) is not None):
+            self.n_outputs_ = width
         return super().fit(X, y, X_val=X_val, y_val=y_val)
 
     def partial_fit(self, X, y=None):
-        if not hasattr(self, "_params"):
-            self.n_outputs_ = 1 if numpy.ndim(y) < 2 else numpy.shape(y)[1]
+        if getattr(self, "_params", None) is None:
+            X = self._check_X(X)
+            self.n_outputs_ = self._targets(y, X, "y").shape[1]
         return super().partial_fit(X, y)
 
     def _n_outputs(self):

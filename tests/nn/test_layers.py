@@ -220,18 +220,25 @@ def test_linear_forward_does_not_modify_inputs(rng):
         np.testing.assert_array_equal(before, after)
 
 
-def test_sigmoid_equals_closed_form():
-    """σ(z) equals 1/(1 + e^(−z)) on the range where the naive form is safe."""
-    z = np.linspace(-30, 30, 601)
-    np.testing.assert_allclose(F.sigmoid(z), 1 / (1 + np.exp(-z)), rtol=1e-12, atol=1e-16)
+@pytest.mark.parametrize("dtype, low, rtol", [(np.float64, -700, 1e-14), (np.float32, -80, 1e-6)])
+def test_sigmoid_relative_precision_in_both_tails(dtype, low, rtol):
+    """σ(z) equals scipy's expit to full *relative* precision down to the dtype's
+    underflow (σ(−40) = 4.2e−18 in float64, not 0), with no overflow warning."""
+    special = pytest.importorskip("scipy.special")
+    z = np.linspace(low, 40, 2001).astype(dtype)
+    with np.errstate(all="raise"):
+        s = F.sigmoid(z)
+    assert s.dtype == dtype
+    np.testing.assert_allclose(s, special.expit(z), rtol=rtol, atol=0)
     assert F.sigmoid(np.array(0.0)) == 0.5
+    assert F.sigmoid(np.array([-1e4, 1e4])).tolist() == [0.0, 1.0]
 
 
 @given(z=st.floats(-50, 50))
 def test_sigmoid_symmetry(z):
     """σ(−z) = 1 − σ(z), and σ(z) lies in [0, 1]."""
     s, s_neg = F.sigmoid(np.float64(z)), F.sigmoid(np.float64(-z))
-    assert abs(s_neg - (1 - s)) < 1e-15
+    assert abs(s_neg - (1 - s)) < 2e-16
     assert 0.0 <= s <= 1.0
 
 

@@ -378,3 +378,14 @@ def test_kl_bernoulli_nonnegative_and_zero_at_target(eps, rho):
     at_target, drho = losses.kl_bernoulli(eps, np.full(rho.shape, eps))
     assert abs(float(at_target)) < 1e-12
     assert np.all(np.abs(drho) < 1e-9)
+
+
+def test_bce_gradient_is_that_of_the_clipped_value():
+    """Where p is clipped the gradient is 0 (the clipped value is constant there); elsewhere
+    it is the usual (x̂ − x)/(x̂(1 − x̂))/N.  [A4]"""
+    p = np.array([[1e-17, 0.3], [1.0, 0.6]])
+    t = np.array([[1.0, 0.0], [0.0, 1.0]])
+    _, dp = losses.bce(p, t)
+    assert dp[0, 0] == 0 and dp[1, 0] == 0
+    assert dp[0, 1] == pytest.approx(0.3 / (0.3 * 0.7 * 2))
+    assert dp[1, 1] == pytest.approx(-0.4 / (0.6 * 0.4 * 2))

@@ -69,7 +69,7 @@ def test_classifier_keeps_original_labels(rng):
 def test_classifier_label_errors(rng):
     """Missing labels, one class, unseen labels and a wrong length give clear errors."""
     X = rng.standard_normal((6, 2))
-    with pytest.raises(ValueError, match="needs labels y"):
+    with pytest.raises(ValueError, match="y is required"):
         MLPClassifier().fit(X)
     with pytest.raises(ValueError, match="at least 2 classes"):
         MLPClassifier().fit(X, np.zeros(6))
@@ -97,3 +97,53 @@ def test_hidden_size_must_be_positive(rng):
     """A zero-width hidden layer is rejected by name."""
     with pytest.raises(ValueError, match="hidden_sizes"):
         MLPRegressor((0,)).fit(rng.standard_normal((4, 2)), np.zeros(4))
+
+
+def test_classifier_refuses_continuous_targets(rng):
+    """Non-integer float targets are a regression problem, said so by name."""
+    X = rng.standard_normal((10, 2))
+    with pytest.raises(ValueError, match="y looks continuous.*MLPRegressor"):
+        MLPClassifier().fit(X, X[:, 0])
+
+
+def test_classifier_warm_start_with_other_classes(rng):
+    """A warm refit whose labels differ from the model's classes is refused clearly."""
+    X = rng.standard_normal((12, 2))
+    model = MLPClassifier(epochs=1, warm_start=True).fit(X, np.arange(12) % 2)
+    with pytest.raises(ValueError, match=r"warm_start: y has classes \[0, 1, 2\]"):
+        model.fit(X, np.arange(12) % 3)
+
+
+def test_classifier_init_params_with_classes(rng):
+    """init_params(n, classes=) creates the weights without fitting; without classes it says so."""
+    model = MLPClassifier((4,)).init_params(3, classes=["a", "b", "c"])
+    assert model.params["net.2.W"].shape == (3, 4)
+    with pytest.raises(ValueError, match="classes="):
+        MLPClassifier().init_params(3)
+
+
+def test_loss_and_grads_speaks_in_labels_and_param_dtype(rng):
+    """loss_and_grads takes the original labels (here 5 and 7) and float64 data, and
+    returns gradients in the parameters' dtype (float32)."""
+    X = rng.standard_normal((8, 3))
+    y = np.array([5, 7] * 4)
+    model = MLPClassifier((4,), epochs=1, random_state=0).fit(X, y)
+    loss, grads = model.loss_and_grads(X, y)
+    assert np.isfinite(float(loss))
+    assert all(g.dtype == np.float32 for g in grads.values())
+    with pytest.raises(ValueError, match="not seen in fit"):
+        model.loss_and_grads(X, np.zeros(8, dtype=int))
+
+
+def test_validation_targets_are_named(rng):
+    """A bad y_val is reported as y_val, not as y."""
+    X = rng.standard_normal((10, 2))
+    Y = rng.standard_normal((10, 2))
+    with pytest.raises(ValueError, match="y_val has 1 columns"):
+        MLPRegressor(epochs=1).fit(X, Y, X_val=X, y_val=Y[:, 0])
+
+
+def test_hidden_sizes_must_be_a_sequence(rng):
+    """hidden_sizes=5 (not a tuple) is a TypeError that shows the expected form."""
+    with pytest.raises(TypeError, match=r"hidden_sizes must be a sequence.*\(64,\)"):
+        MLPRegressor(hidden_sizes=5).fit(rng.standard_normal((4, 2)), np.zeros(4))

@@ -119,18 +119,50 @@ def test_validation_loss_and_early_stopping_restore_best(rng):
 
 
 def test_divergence_raises_and_restores_last_finite_params(rng):
-    """A learning rate of 1e6 ends in NonFiniteLossError naming epoch and step; the
-    parameters are finite (the last good ones) and the finished epochs stay in history_."""
+    """After 50 good epochs, a learning rate of 1e4 set through set_params (warm start)
+    diverges: NonFiniteLossError names the epoch, step and that learning rate; the
+    parameters are the last ones with a finite loss and the 50 epochs stay in history_."""
     X, y = _data(rng)
     model = MLPRegressor((8,), epochs=50, learning_rate=1e-3, optimizer="sgd", random_state=0,
-                         warm_start=True)
-    model.fit(X, y)
-    model.set_params(learning_rate=1e6, epochs=5)
-    with pytest.raises(NonFiniteLossError, match=r"epoch \d+, step \d+.*learning_rate=1000000") as info:
-        model.fit(X, 1e3 * y)
-    assert info.value.epoch >= 51 and info.value.step >= 1
+                         warm_start=True).fit(X, y)
+    model.set_params(learning_rate=1e4, epochs=5)
+    with pytest.raises(NonFiniteLossError, match=r"epoch 5\d, step \d+.*learning_rate=10000") as info:
+        model.fit(X, y)
+    assert info.value.epoch > 50 and info.value.step >= 1
+    assert info.value.last_finite_loss == model.history_["loss"][-1]
     assert all(np.isfinite(v).all() for v in model.params.values())
     assert model.history_.epochs >= 50
+    loss, _ = model.loss_and_grads(X, y)
+    assert np.isfinite(float(loss))
+
+
+def test_divergence_on_the_first_step_keeps_the_initial_parameters(rng):
+    """If the very first loss is already inf, the parameters are the initial ones, bitwise."""
+    X, y = _data(rng)
+    model = MLPRegressor((4,), epochs=3, random_state=0)
+    initial = {k: v.copy() for k, v in MLPRegressor((4,), random_state=0)
+               .init_params(3).params.items()}
+    with pytest.raises(NonFiniteLossError, match="epoch 1, step 1"):
+        model.fit(X, 1e30 * y)
+    assert all(np.array_equal(initial[k], model.params[k]) for k in initial)
+    assert model.history_.epochs == 0
+
+
+def test_numpy_integers_are_integers(rng):
+    """epochs=np.int64(2) is accepted like 2 (and a float is refused as 'an integer')."""
+    X, y = _data(rng, 10)
+    assert MLPRegressor(epochs=np.int64(2)).fit(X, y).history_.epochs == 2
+    with pytest.raises(TypeError, match="epochs must be an integer"):
+        MLPRegressor(epochs=2.0).fit(X, y)
+
+
+def test_best_epoch_belongs_to_the_last_fit(rng):
+    """best_epoch_ exists after a fit with early stopping and not after one without."""
+    X, y = _data(rng, 40)
+    model = MLPRegressor((4,), epochs=5, patience=2, random_state=0).fit(X, y)
+    assert hasattr(model, "best_epoch_")
+    model.set_params(patience=None).fit(X, y)
+    assert not hasattr(model, "best_epoch_")
 
 
 def test_not_fitted_error_says_what_to_call():
