@@ -2,7 +2,10 @@
 
 Convention for every loss here: the value *sums over features and averages over
 objects* (rows), and the returned gradient already carries the 1/N, so it is the
-gradient of exactly the returned value.  ``value`` is a 0-d array of the input's backend
+gradient of exactly the returned value.  The per-object losses take optional
+``weights`` (N,): the value becomes (1/N) Σ_i w_i ℓ_i — with 0/1 weights, a sum over a
+subset of the batch still divided by the whole batch size (the semi-supervised
+objective needs exactly that).  ``value`` is a 0-d array of the input's backend
 (call ``float(value)`` to bring it to the host).
 
 Shape legend: ``N`` objects, ``n`` features, ``K`` classes, ``m`` code units.
@@ -16,7 +19,12 @@ __all__ = ["mse", "bce", "bce_with_logits", "softmax_ce", "gaussian_nll", "kl_ga
            "kl_bernoulli"]
 
 
-def mse(pred, target):
+def _row_weights(weights, like):
+    """Per-object weights shaped to broadcast over the rows of ``like``."""
+    return weights.reshape((-1,) + (1,) * (like.ndim - 1))
+
+
+def mse(pred, target, weights=None):
     """Quadratic reconstruction loss  (1/N) Σ_i ‖x̂_i − x_i‖².  [A4]
 
     Slides: "Построение автокодировщика — задача обучения без учителя" (MIPT notes);
@@ -26,14 +34,18 @@ def mse(pred, target):
     ----------
     pred : array of shape (N, ...)     x̂
     target : array of shape (N, ...)   x
+    weights : array of shape (N,) or None
 
     Returns
     -------
     value : 0-d array
-    dpred : array like ``pred``        2 (x̂ − x) / N
+    dpred : array like ``pred``        2 (x̂ − x) / N  (times w_i per row)
     """
     N = pred.shape[0]
     diff = pred - target                                  # (N, n)
+    if weights is not None:
+        w = _row_weights(weights, diff)
+        return (w * diff * diff).sum() / N, w * diff * (2.0 / N)
     value = (diff * diff).sum() / N
     dpred = diff * (2.0 / N)
     return value, dpred
@@ -76,13 +88,14 @@ def bce(p, target):
     return value, dp
 
 
-def bce_with_logits(z, target):
+def bce_with_logits(z, target, weights=None):
     """Binary cross-entropy on logits, x̂ = σ(z):  (1/N) Σ_i Σ_k [softplus(z_k) − x_k z_k].  [A4]
 
     Parameters
     ----------
     z : array of shape (N, n)        logits
     target : array of shape (N, n)   x, in [0, 1]
+    weights : array of shape (N,) or None
 
     Returns
     -------
@@ -94,18 +107,22 @@ def bce_with_logits(z, target):
     −[x log σ(z) + (1 − x) log(1 − σ(z))] = softplus(z) − x z, which is finite for any z.
     """
     N = z.shape[0]
+    if weights is not None:
+        w = _row_weights(weights, z)
+        return (w * (F.softplus(z) - target * z)).sum() / N, w * (F.sigmoid(z) - target) / N
     value = (F.softplus(z) - target * z).sum() / N
     dz = (F.sigmoid(z) - target) / N
     return value, dz
 
 
-def softmax_ce(logits, y):
+def softmax_ce(logits, y, weights=None):
     """Softmax cross-entropy  −(1/N) Σ_i log softmax(z_i)[y_i].
 
     Parameters
     ----------
     logits : array of shape (N, K)
     y : array of shape (N,) of int class labels, or (N, K) of target probabilities
+    weights : array of shape (N,) or None
 
     Returns
     -------
@@ -117,13 +134,15 @@ def softmax_ce(logits, y):
     log_p = F.log_softmax(logits)                        # (N, K)
     if y.ndim == 1:
         rows = xp.arange(N)
-        value = -log_p[rows, y].sum() / N
+        per_object = -log_p[rows, y]                     # (N,)
         dlogits = xp.exp(log_p)
         dlogits[rows, y] -= 1
     else:
-        value = -(y * log_p).sum() / N
+        per_object = -(y * log_p).sum(axis=1)
         dlogits = xp.exp(log_p) * y.sum(axis=1, keepdims=True) - y
-    return value, dlogits / N
+    if weights is not None:
+        return (weights * per_object).sum() / N, _row_weights(weights, dlogits) * dlogits / N
+    return per_object.sum() / N, dlogits / N
 
 
 _LOG_2PI = math.log(2 * math.pi)
