@@ -222,8 +222,11 @@ class GradientModel(ParamModel):
         self._train(X, y, 1, None, early_stopping=False)
         return self
 
+    #: the fewest epochs ``fit`` accepts (a model with a pre-training phase may allow 0)
+    _min_epochs = 1
+
     def _check_hyperparameters(self):
-        check_scalar(self.epochs, "epochs", kind=int, low=1)
+        check_scalar(self.epochs, "epochs", kind=int, low=self._min_epochs)
         check_scalar(self.batch_size, "batch_size", kind=int, low=1)
         check_scalar(self.learning_rate, "learning_rate", low=0, low_open=True)
         check_scalar(self.patience, "patience", kind=int, low=1, allow_none=True)

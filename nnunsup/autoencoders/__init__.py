@@ -4,5 +4,6 @@
 are built (linear, regularised, stacked, convolutional, sequence autoencoders, VAE).
 """
 from .base import Autoencoder
+from .stacked import SemiSupervisedAutoencoder, StackedAutoencoder
 
-__all__ = ["Autoencoder"]
+__all__ = ["Autoencoder", "StackedAutoencoder", "SemiSupervisedAutoencoder"]
