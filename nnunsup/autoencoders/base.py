@@ -208,11 +208,15 @@ class Autoencoder(GradientModel):
         """Decode: the reconstructions x̂ = g(z, β), array of shape (N, n)."""
         self._check_fitted()
         Z = super()._check_X(Z, name="Z")
-        if Z.shape[1] != self.hidden_sizes[-1]:
+        if Z.shape[1] != self._code_width():
             raise ValueError(f"Z has {Z.shape[1]} columns, but the code of this "
-                             f"{type(self).__name__} has {self.hidden_sizes[-1]}")
+                             f"{type(self).__name__} has {self._code_width()}")
         out, _ = self._decode(Z)
         return self._output.forward({}, out)[0]
+
+    def _code_width(self):
+        """m, the number of code units (the width of ``transform``'s output)."""
+        return self.hidden_sizes[-1]
 
     def reconstruct(self, X):
         """x̂ = g(f(x)), array of shape (N, n)."""

@@ -1,0 +1,126 @@
+"""The convolutional autoencoder: convolution + pooling down, upsampling + transposed
+convolution up.  [A12]
+
+    encoder  block h:  Conv2d(c_{h−1} → c_h, k×k, same padding) → σ → MaxPool2d(2)
+    code:              the last feature map (c_H × H/2^H × W/2^H), or a dense layer of it
+    decoder  block h:  Upsample2d(2) → ConvTranspose2d(c_h → c_{h−1}, k×k) → σ (the last
+                       block ends with the output activation instead)
+
+Slides: "Deep Convolutional Autoencoder" (Polish notes: convolution and pooling in the
+        encoder, unpooling/upsampling and "transpozycja splotu" in the decoder).
+
+Rows of X are flattened images (N, C·H·W), as every estimator of the library takes them;
+the model reshapes them to (N, C, H, W).  Shape legend: ``N`` objects, ``C × H × W`` an
+image, ``c_h`` the channels of block h.
+"""
+import math
+
+from .._validation import check_scalar
+from ..nn.conv import Conv2d, ConvTranspose2d
+from ..nn.layers import Flatten, Linear, Reshape, Sequential, activation
+from ..nn.pool import MaxPool2d, Upsample2d
+from .base import Autoencoder
+
+__all__ = ["ConvAutoencoder"]
+
+
+class ConvAutoencoder(Autoencoder):
+    """Convolutional autoencoder for images, e.g. 28 × 28 digits.  [A12]
+
+    ===========================  ================================  =====================
+    params key                   what                              shape
+    ===========================  ================================  =====================
+    ``encoder.<3h>.W/b``         conv kernel of block h            (c_h, c_{h−1}, k, k)
+    ``encoder.<3H+1>.W/b``       dense code layer (code_size)      (code, c_H·h·w)
+    ``decoder.<…>.W/b``          dense layer, transposed convs     (c_h, c_{h−1}, k, k)
+    ===========================  ================================  =====================
+
+    Parameters
+    ----------
+    hidden_sizes : tuple of int    channels c_1..c_H of the encoder's blocks
+    image_shape : (C, H, W)        the shape of one image; H and W divisible by 2^H
+    kernel_size : int              k (odd: the padding k//2 keeps the size)
+    code_size : int or None        a dense code of this size after the last block;
+                                   None: the last feature map is the code
+    activation, output_activation, loss, epochs, batch_size, learning_rate, optimizer,
+    patience, warm_start, random_state, verbose : as :class:`Autoencoder`
+    """
+
+    def __init__(self, hidden_sizes=(16, 8), image_shape=(1, 28, 28), kernel_size=3,
+                 code_size=None, activation="relu", output_activation=None, loss="bce", *,
+                 epochs=10, batch_size=64, learning_rate=1e-3, optimizer="adam", patience=None,
+                 warm_start=False, random_state=None, verbose="auto"):
+        self.hidden_sizes = hidden_sizes
+        self.image_shape = image_shape
+        self.kernel_size = kernel_size
+        self.code_size = code_size
+        self.activation = activation
+        self.output_activation = output_activation
+        self.loss = loss
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.optimizer = optimizer
+        self.patience = patience
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+
+    code_activation, decoder_sizes, tied = None, None, False
+
+    def _check_hyperparameters(self):
+        super()._check_hyperparameters()
+        if len(self.image_shape) != 3:
+            raise ValueError(f"image_shape must be (C, H, W), got {self.image_shape!r}")
+        C, H, W = self.image_shape
+        scale = 2 ** len(self.hidden_sizes)
+        if H % scale or W % scale:
+            raise ValueError(f"image_shape {self.image_shape}: H and W must be divisible by "
+                             f"2^{len(self.hidden_sizes)} = {scale} (one 2×2 pooling per block)")
+        check_scalar(self.kernel_size, "kernel_size", kind=int, low=1)
+        if self.kernel_size % 2 == 0:
+            raise ValueError(f"kernel_size must be odd (same padding), got {self.kernel_size}")
+        check_scalar(self.code_size, "code_size", kind=int, low=1, allow_none=True)
+
+    def _check_X(self, X, name="X"):
+        X = super()._check_X(X, name)
+        if X.shape[1] != math.prod(self.image_shape):
+            raise ValueError(f"{name} has {X.shape[1]} features, but image_shape "
+                             f"{tuple(self.image_shape)} needs {math.prod(self.image_shape)}")
+        return X
+
+    def _build(self, n_features):
+        C, H, W = self.image_shape
+        k, pad = self.kernel_size, self.kernel_size // 2
+        channels = [C, *self.hidden_sizes]
+        encoder, decoder = [], []
+        for c_in, c_out in zip(channels[:-1], channels[1:]):
+            encoder += [Conv2d(c_in, c_out, k, padding=pad), activation(self.activation),
+                        MaxPool2d(2)]
+        scale = 2 ** len(self.hidden_sizes)
+        feature_map = (channels[-1], H // scale, W // scale)
+        if self.code_size is not None:
+            encoder += [Flatten(), Linear(math.prod(feature_map), self.code_size, init="he")]
+            decoder += [Linear(self.code_size, math.prod(feature_map), init="he"),
+                        activation(self.activation), Reshape(feature_map)]
+        else:
+            encoder.append(Flatten())
+            decoder.append(Reshape(feature_map))
+        blocks = list(zip(channels[:0:-1], channels[-2::-1]))            # (c_h → c_{h−1})
+        for i, (c_in, c_out) in enumerate(blocks):
+            decoder += [Upsample2d(2), ConvTranspose2d(c_in, c_out, k, padding=pad)]
+            if i < len(blocks) - 1:
+                decoder.append(activation(self.activation))
+        decoder.append(Flatten())                                        # back to rows
+        return Sequential(*encoder), Sequential(*decoder)
+
+    def _encode(self, X):
+        images = X.reshape((X.shape[0], *self.image_shape))             # (N, C, H, W)
+        return super()._encode(images)
+
+    def _code_width(self):
+        if self.code_size is not None:
+            return self.code_size
+        C, H, W = self.image_shape
+        scale = 2 ** len(self.hidden_sizes)
+        return self.hidden_sizes[-1] * (H // scale) * (W // scale)
