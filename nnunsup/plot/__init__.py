@@ -4,5 +4,10 @@ what it drew; arrays are moved to the host with ``backend.to_numpy`` first.
 matplotlib is imported when a function is called, so ``import nnunsup`` stays light.
 """
 from .basics import image_grid, plot_decision_regions, plot_history
+from .competitive import (plot_competitive, plot_component_planes, plot_density_map,
+                          plot_hit_map, plot_label_map, plot_map, plot_som_in_data_space,
+                          plot_u_matrix)
 
-__all__ = ["plot_history", "image_grid", "plot_decision_regions"]
+__all__ = ["plot_history", "image_grid", "plot_decision_regions",
+           "plot_map", "plot_u_matrix", "plot_component_planes", "plot_density_map",
+           "plot_hit_map", "plot_label_map", "plot_som_in_data_space", "plot_competitive"]
