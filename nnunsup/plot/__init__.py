@@ -3,6 +3,7 @@ what it drew; arrays are moved to the host with ``backend.to_numpy`` first.
 
 matplotlib is imported when a function is called, so ``import nnunsup`` stays light.
 """
+from .autoencoders import plot_code_map, plot_latent_grid, plot_reconstructions
 from .basics import image_grid, plot_decision_regions, plot_history
 from .competitive import (plot_competitive, plot_component_planes, plot_density_map,
                           plot_hit_map, plot_label_map, plot_map, plot_som_in_data_space,
@@ -10,4 +11,5 @@ from .competitive import (plot_competitive, plot_component_planes, plot_density_
 
 __all__ = ["plot_history", "image_grid", "plot_decision_regions",
            "plot_map", "plot_u_matrix", "plot_component_planes", "plot_density_map",
-           "plot_hit_map", "plot_label_map", "plot_som_in_data_space", "plot_competitive"]
+           "plot_hit_map", "plot_label_map", "plot_som_in_data_space", "plot_competitive",
+           "plot_code_map", "plot_reconstructions", "plot_latent_grid"]

@@ -1,0 +1,76 @@
+"""Figures of the autoencoder section: code maps, reconstructions, before/after grids.  [A14]
+
+Every function takes ``ax=None`` (a new figure when omitted), moves arrays to the host
+with ``backend.to_numpy`` and returns what it drew.  Shape legend: ``N`` objects,
+``n = h·w`` pixels, ``k`` images shown.
+"""
+import numpy
+
+from .. import backend
+from .basics import _axes, image_grid
+
+__all__ = ["plot_code_map", "plot_reconstructions", "plot_latent_grid"]
+
+
+def plot_code_map(Z, y=None, ax=None, s=4, cmap="tab10", legend=True):
+    """Scatter of 2-D codes coloured by class (the slides' MNIST 784 → 2 map).  [A14]
+
+    Parameters
+    ----------
+    Z : array of shape (N, 2)      codes
+    y : array of shape (N,) or None
+    Returns
+    -------
+    points : matplotlib PathCollection
+    """
+    Z = numpy.asarray(backend.to_numpy(Z), dtype=float)
+    if Z.ndim != 2 or Z.shape[1] != 2:
+        raise ValueError(f"Z must have shape (N, 2) to be drawn in the plane, got {Z.shape}")
+    ax = _axes(ax)
+    c = None if y is None else numpy.asarray(backend.to_numpy(y))
+    points = ax.scatter(Z[:, 0], Z[:, 1], c=c, s=s, cmap=cmap, edgecolors="none")
+    if legend and c is not None and len(numpy.unique(c)) <= 20:
+        ax.legend(*points.legend_elements(), loc="best", fontsize="small", markerscale=0.8)
+    ax.set_xlabel("z₁")
+    ax.set_ylabel("z₂")
+    return points
+
+
+def plot_reconstructions(rows, shape=None, ax=None, labels=None, n=10):
+    """Image rows one above the other: originals, reconstructions, corrupted inputs, ….  [A14]
+
+    Parameters
+    ----------
+    rows : list of arrays of shape (≥ n, h·w)    each array one row of the figure
+    shape : (h, w) or None                      square images by default
+    labels : list of str or None                a label per row, on the left
+    n : int                                     images per row
+
+    Returns
+    -------
+    image : matplotlib AxesImage
+    """
+    if not rows:
+        raise ValueError("rows must hold at least one array of images")
+    stacked = numpy.concatenate([numpy.asarray(backend.to_numpy(r), dtype=float)[:n]
+                                 for r in rows])
+    ax = _axes(ax)
+    shown = image_grid(stacked, shape=shape, ncols=n, ax=ax, vmin=0, vmax=1)
+    if labels:
+        h = stacked.reshape(len(stacked), -1).shape[1] if shape is None else shape[0]
+        side = int(round(h ** 0.5)) if shape is None else shape[0]
+        for i, label in enumerate(labels):
+            ax.text(-2, i * (side + 1) + side / 2, label, ha="right", va="center", fontsize="small")
+    return shown
+
+
+def plot_latent_grid(decode, shape, extent=3.0, n=15, ax=None):
+    """Decode an n × n grid of 2-D codes in [−extent, extent]² and tile the images.  [A14]
+
+    ``decode`` maps codes (k, 2) to image rows (k, h·w) — e.g. ``model.inverse_transform``.
+    """
+    ax = _axes(ax)
+    values = numpy.linspace(-extent, extent, n)
+    codes = numpy.array([[a, b] for b in values[::-1] for a in values])
+    images = backend.to_numpy(decode(codes))
+    return image_grid(images, shape=shape, ncols=n, ax=ax, vmin=0, vmax=1, pad=0)
