@@ -80,3 +80,25 @@ def test_stacked_classifier_starts_from_the_encoders(rng):
     assert np.array_equal(clf.params["net.2.W"], stack.params["encoder.2.W"])
     clf.fit(X, (X[:, 0] > 0.5).astype(int))
     assert clf.history_.epochs == 1
+
+
+@pytest.mark.slow
+def test_pretraining_beats_random_initialisation_with_few_labels(data_dir):
+    """200 labelled MNIST digits, the same 784-128-64-10 sigmoid net and the same budget
+    (plain SGD, η = 0.3, batch 20, 30 epochs): starting from the stacked encoders
+    (pre-trained on 3000 unlabelled digits, 8 epochs per layer) beats random initialisation
+    by at least 1.5 points of test accuracy for each of three seeds (measured: +2.5 to +3.4
+    points, 0.815–0.822 against 0.788–0.790).  [A10]"""
+    from nnunsup.datasets import load_mnist
+    from nnunsup.nn import MLPClassifier
+    X, y = load_mnist("train", path=data_dir, n_samples=3000, random_state=0)
+    X_test, y_test = load_mnist("test", path=data_dir, n_samples=2000, random_state=0)
+    stack = StackedAutoencoder((128, 64), activation="sigmoid", loss="bce", pretrain_epochs=8,
+                               epochs=0, learning_rate=3e-3, random_state=0, verbose=False).fit(X)
+    budget = dict(epochs=30, optimizer="sgd", learning_rate=0.3, batch_size=20, verbose=False)
+    for seed in range(3):
+        pretrained = stack.classifier(np.arange(10), random_state=seed, **budget)
+        pretrained.fit(X[:200], y[:200])
+        scratch = MLPClassifier((128, 64), activation="sigmoid", random_state=seed, **budget)
+        scratch.fit(X[:200], y[:200])
+        assert pretrained.score(X_test, y_test) >= scratch.score(X_test, y_test) + 0.015
