@@ -15,8 +15,8 @@ from ._cache import DatasetNotFoundError, cache_dir, fetch, sha256sum
 from .mnist import (FASHION_MNIST_CLASSES, load_fashion_mnist, load_mnist, read_idx,
                     write_idx)
 from .synthetic import (SHAPES, bars_and_stripes, gaussian_mixture, make_1d_mixture,
-                        make_2d_mixture, rings, s_curve, shapes_images, swiss_roll, two_moons,
-                        uniform_square)
+                        make_2d_mixture, rings, s_curve, shapes_images, sine_sequences,
+                        swiss_roll, two_moons, uniform_square)
 from .uci import (HOUSE_VOTES_FEATURES, HOUSE_VOTES_PARTIES, load_house_votes,
                   read_house_votes)
 
@@ -30,4 +30,5 @@ __all__ = [
     # synthetic
     "gaussian_mixture", "rings", "two_moons", "swiss_roll", "s_curve", "uniform_square",
     "bars_and_stripes", "shapes_images", "SHAPES", "make_1d_mixture", "make_2d_mixture",
+    "sine_sequences",
 ]

@@ -1,10 +1,10 @@
 """Seeded synthetic data for the demos and tests: point clouds, manifolds, binary patterns,
-tiny images and GAN toy distributions.
+tiny images, GAN toy distributions and toy sequences.
 
 Every function takes ``random_state`` (None, an int, a ``numpy.random.SeedSequence`` or a
 ``numpy.random.Generator``) and draws only from ``numpy.random.default_rng`` built from it,
 so the same seed gives the same arrays.  Results are NumPy arrays on the host: point clouds
-float64, images and binary patterns float32, labels int64.  Every function returns
+float64, images, binary patterns and sequences float32, labels int64.  Every function returns
 ``(X, y)`` except :func:`uniform_square`, which has no labels.
 
 Shapes: ``N`` samples, ``n`` features.
@@ -17,7 +17,7 @@ from .._validation import check_choice, check_random_state, check_scalar
 
 __all__ = ["gaussian_mixture", "rings", "two_moons", "swiss_roll", "s_curve",
            "uniform_square", "bars_and_stripes", "shapes_images", "SHAPES",
-           "make_1d_mixture", "make_2d_mixture"]
+           "make_1d_mixture", "make_2d_mixture", "sine_sequences"]
 
 
 def _rng(random_state):
@@ -351,3 +351,51 @@ def make_2d_mixture(n_samples=1000, n_components=8, layout="ring", radius=2.0, s
         means = numpy.stack(numpy.meshgrid(ticks, ticks), axis=-1).reshape(-1, 2)
     return gaussian_mixture(n_samples, centers=means, cluster_std=std,
                             weights=numpy.ones(n_components), random_state=random_state)
+
+
+def sine_sequences(n_samples=500, length=20, n_features=1, n_classes=3, noise=0.0,
+                   flatten=True, random_state=None):
+    """Sine waves in [0, 1] of a few frequencies with random phases: toy sequences, with labels.
+
+    Object i of class y_i ∈ {0, …, K−1} has, in feature j at step t = 0, …, T−1,
+
+        x_itj = ½ + 0.4 sin(2π (y_i + 1) t / T + φ_ij),   φ_ij ∼ U(0, 2π),
+
+    that is y_i + 1 whole periods over the sequence; Gaussian noise of std ``noise`` is
+    added and the result clipped to [0, 1].  Classes are balanced (an even split, shuffled).
+    The sequence autoencoder's test and demo data [A15].
+
+    Parameters
+    ----------
+    n_samples : int
+    length : int               T, steps per sequence
+    n_features : int           features per step (each with its own phase)
+    n_classes : int            K frequencies; 2K < T so that the fastest wave is resolved
+    noise : float              >= 0
+    flatten : bool             (N, T·n_features) rows, step after step, if True; else
+                               (N, T, n_features)
+    random_state : None, int, SeedSequence or Generator
+
+    Returns
+    -------
+    X : array of shape (N, T·n_features) or (N, T, n_features), float32 in [0, 1]
+    y : array of shape (N,), int64 frequency index
+    """
+    n_samples = _n_samples(n_samples)
+    check_scalar(length, "length", numbers.Integral, low=2)
+    check_scalar(n_features, "n_features", numbers.Integral, low=1)
+    check_scalar(n_classes, "n_classes", numbers.Integral, low=1)
+    check_scalar(noise, "noise", low=0)
+    if 2 * n_classes >= length:
+        raise ValueError(f"n_classes={n_classes} needs length > {2 * n_classes} (the fastest "
+                         f"wave has {n_classes} periods), got length={length}")
+    rng = _rng(random_state)
+    y = _labels(_even_split(n_samples, n_classes), rng)                    # (N,)
+    phase = rng.uniform(0, 2 * numpy.pi, (n_samples, 1, n_features))      # (N, 1, n)
+    t = numpy.arange(length)[None, :, None]                                # (1, T, 1)
+    omega = 2 * numpy.pi * (y + 1)[:, None, None] / length                 # (N, 1, 1)
+    X = 0.5 + 0.4 * numpy.sin(omega * t + phase)                           # (N, T, n)
+    if noise > 0:
+        X = numpy.clip(X + noise * rng.standard_normal(X.shape), 0, 1)
+    X = X.astype(numpy.float32)
+    return (X.reshape(n_samples, length * n_features) if flatten else X), y

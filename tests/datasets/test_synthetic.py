@@ -7,8 +7,8 @@ import pytest
 
 from nnunsup.datasets import mnist, synthetic
 from nnunsup.datasets import (SHAPES, bars_and_stripes, gaussian_mixture, make_1d_mixture,
-                              make_2d_mixture, rings, s_curve, shapes_images, swiss_roll,
-                              two_moons, uniform_square)
+                              make_2d_mixture, rings, s_curve, shapes_images, sine_sequences,
+                              swiss_roll, two_moons, uniform_square)
 
 # (generator, kwargs, X shape, X dtype, y dtype or None)
 CASES = [
@@ -22,6 +22,7 @@ CASES = [
     (shapes_images, dict(n_samples=50, size=12, noise=0.1), (50, 144), np.float32, np.int64),
     (make_1d_mixture, dict(n_samples=50), (50, 1), np.float64, np.int64),
     (make_2d_mixture, dict(n_samples=50), (50, 2), np.float64, np.int64),
+    (sine_sequences, dict(n_samples=50, length=10, n_features=2), (50, 20), np.float32, np.int64),
 ]
 IDS = [case[0].__name__ for case in CASES]
 
@@ -73,7 +74,8 @@ def test_no_module_level_random_calls(module):
     assert used <= {"default_rng", "SeedSequence", "Generator"}
 
 
-@pytest.mark.parametrize("make", [gaussian_mixture, rings, two_moons, swiss_roll, shapes_images])
+@pytest.mark.parametrize("make", [gaussian_mixture, rings, two_moons, swiss_roll, shapes_images,
+                                  sine_sequences])
 def test_bad_n_samples(make):
     with pytest.raises(ValueError, match="n_samples must be >= 1"):
         make(n_samples=0)
@@ -225,3 +227,29 @@ def test_shape_classes_differ():
     means = np.stack([X[y == k].mean(axis=0) for k in range(len(SHAPES))])
     distances = np.linalg.norm(means[:, None] - means[None], axis=2)
     assert (distances[~np.eye(len(SHAPES), dtype=bool)] > 0.5).all()
+
+
+# ---------------------------------------------------------------- sequences
+
+def test_sine_sequences_follow_the_formula():
+    """x_itj = ½ + 0.4 sin(2π (y_i + 1) t / T + φ_ij): in [0.1, 0.9], y_i + 1 whole periods,
+    balanced classes; rows are the steps one after another.  [A15]"""
+    T, n = 12, 2
+    X, y = sine_sequences(90, length=T, n_features=n, n_classes=3, flatten=False, random_state=0)
+    assert X.shape == (90, T, n) and np.bincount(y).tolist() == [30, 30, 30]
+    assert 0.1 - 1e-6 <= X.min() and X.max() <= 0.9 + 1e-6
+    rows, _ = sine_sequences(90, length=T, n_features=n, n_classes=3, random_state=0)
+    np.testing.assert_array_equal(rows, X.reshape(90, T * n))
+    for k in (1, 2):                  # 2 and 3 periods: the wave repeats after T / (k + 1) steps
+        p = T // (k + 1)
+        np.testing.assert_allclose(X[y == k][:, p:], X[y == k][:, :-p], atol=1e-6)
+    assert len(np.unique(np.round(X[:, 0, 0], 4))) > 80      # random phases: starts differ
+
+
+def test_sine_sequences_noise_and_bad_settings():
+    X, _ = sine_sequences(20, length=8, n_classes=2, noise=0.5, random_state=0)
+    assert 0.0 <= X.min() and X.max() <= 1.0 and X.min() < 0.1
+    with pytest.raises(ValueError, match="n_classes=3 needs length > 6"):
+        sine_sequences(10, length=6, n_classes=3)
+    with pytest.raises(ValueError, match="length must be >= 2"):
+        sine_sequences(10, length=1, n_classes=1)
