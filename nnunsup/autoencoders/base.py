@@ -183,7 +183,7 @@ class Autoencoder(GradientModel):
         dz, dec_grads = self._decoder.backward(dout, dec_cache)
         if dz_extra is not None:
             dz = dz + dz_extra
-        _, enc_grads = self._encoder.backward(dz, enc_cache)
+        _, enc_grads = self._encoder.backward(dz, enc_cache, need_dx=False)   # x is data
         grads = prefixed("encoder.", enc_grads)
         if self.tied:                                  # [A13] ∂L/∂W gets both uses of W
             for dec_key, enc_key in self._tied_pairs():

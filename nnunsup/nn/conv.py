@@ -104,7 +104,9 @@ class Conv2d(Layer):
         cache = (x, cols, W, b)
         return out, cache
 
-    def backward(self, dout, cache):
+    can_skip_dx = True
+
+    def backward(self, dout, cache, need_dx=True):
         x, cols, W, b = cache
         xp = backend.get_xp(dout)
         O, K = W.shape[0], cols.shape[0]
@@ -112,6 +114,8 @@ class Conv2d(Layer):
         grads = {"W": (dout_t @ cols.reshape(K, -1).T).reshape(W.shape)}  # (O, C, kh, kw)
         if b is not None:
             grads["b"] = dout_t.sum(axis=1)                             # (O,)
+        if not need_dx:                                                 # the input is data
+            return None, grads
         dcols = W.reshape(O, K).T @ dout_t                              # (K, N·Ho·Wo)
         dx = F.col2im(dcols, x.shape, self.kernel_size, self.stride, self.padding)  # (N, C, H, W)
         return dx, grads

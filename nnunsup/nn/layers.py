@@ -38,6 +38,8 @@ class Layer:
 
     #: names of the explicit random inputs of ``forward`` (e.g. Dropout's ``mask``)
     noise_names = ()
+    #: ``backward`` takes ``need_dx=False`` to skip ∂L/∂x (a first layer's input is data)
+    can_skip_dx = False
 
     def init_params(self, rng, dtype=None):
         """Create this layer's parameters: dict name → array ({} if it has none)."""
@@ -72,6 +74,8 @@ class Linear(Layer):
     bias : bool               whether to have ``b``
     """
 
+    can_skip_dx = True
+
     def __init__(self, n_in, n_out, init="xavier", bias=True):
         self.n_in, self.n_out, self.init, self.bias = n_in, n_out, init, bias
 
@@ -98,12 +102,12 @@ class Linear(Layer):
         cache = (x, W, b)
         return out, cache
 
-    def backward(self, dout, cache):
+    def backward(self, dout, cache, need_dx=True):
         x, W, b = cache
         grads = {"W": dout.T @ x}                       # (m, n)
         if b is not None:
             grads["b"] = dout.sum(axis=0)               # (m,)
-        dx = dout @ W                                   # (N, n)
+        dx = dout @ W if need_dx else None              # (N, n)
         return dx, grads
 
 
@@ -263,6 +267,10 @@ class Sequential(Layer):
     ``forward(params, x, rng=None, noise=None)``: ``rng`` is passed to the layers that
     draw noise (Dropout); ``noise`` maps ``"<index>.<name>"`` to explicit noise arrays
     (e.g. ``{"2.mask": m}``), which take precedence over ``rng``.
+
+    ``backward(dout, cache, need_dx=True)``: a model whose input is data passes
+    ``need_dx=False``, and a first Linear or Conv2d then skips the product that would
+    give ∂L/∂x (the returned dx is None).
     """
 
     def __init__(self, *layers):
@@ -291,11 +299,15 @@ class Sequential(Layer):
             caches.append(cache)
         return x, caches
 
-    def backward(self, dout, cache):
+    def backward(self, dout, cache, need_dx=True):
         caches = cache
         grads = {}
         for i in reversed(range(len(self.layers))):
-            dout, g = self.layers[i].backward(dout, caches[i])
+            layer = self.layers[i]
+            if i == 0 and not need_dx and layer.can_skip_dx:
+                dout, g = layer.backward(dout, caches[i], need_dx=False)
+            else:
+                dout, g = layer.backward(dout, caches[i])
             grads.update(prefixed(f"{i}.", g))
         return dout, grads
 

@@ -74,6 +74,8 @@ class Adam(Optimizer):
     -----
     The bias corrections are folded into the step size, η_t = η sqrt(1−β₂ᵗ)/(1−β₁ᵗ), and
     ε is scaled by sqrt(1−β₂ᵗ) to match: the same update with two fewer array passes.
+    Every pass writes into the state's arrays or one scratch array per parameter
+    (``out=``), so a step allocates nothing — fresh large arrays cost page faults.
     """
 
     def __init__(self, learning_rate=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -85,15 +87,21 @@ class Adam(Optimizer):
     def _update(self, key, p, g):
         xp = backend.get_xp(p)
         if key not in self.state:
-            self.state[key] = (xp.zeros_like(p), xp.zeros_like(p))
-        m, v = self.state[key]
-        m *= self.beta1
-        m += (1 - self.beta1) * g
-        v *= self.beta2
-        v += (1 - self.beta2) * (g * g)
+            self.state[key] = (xp.zeros_like(p), xp.zeros_like(p), xp.empty_like(p))
+        m, v, scratch = self.state[key]
         correction = math.sqrt(1 - self.beta2 ** self.t)
         step = self.learning_rate * correction / (1 - self.beta1 ** self.t)
-        p -= step * m / (xp.sqrt(v) + self.eps * correction)
+        m *= self.beta1                                     # m ← β₁m + (1−β₁)g
+        m += xp.multiply(g, 1 - self.beta1, out=scratch)
+        v *= self.beta2                                     # v ← β₂v + (1−β₂)g²
+        xp.multiply(g, g, out=scratch)
+        scratch *= 1 - self.beta2
+        v += scratch
+        xp.sqrt(v, out=scratch)                             # θ ← θ − η_t m / (sqrt(v) + ε_t)
+        scratch += self.eps * correction
+        xp.divide(m, scratch, out=scratch)
+        scratch *= step
+        p -= scratch
 
 
 _OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}

@@ -68,7 +68,7 @@ class _MLP(GradientModel):
         """Objective  (1/N) Σ_i L(a(x_i), y_i) + (λ/2) Σ_layers ‖W‖²  and its gradient."""
         out, cache = self._net.forward(subparams(self.params, "net."), X)   # (N, K)
         loss, dout = self._data_loss(out, y)
-        _, g = self._net.backward(dout, cache)
+        _, g = self._net.backward(dout, cache, need_dx=False)              # x is data
         grads = prefixed("net.", g)
         if self.lam:
             for k, W in self.params.items():

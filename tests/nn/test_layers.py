@@ -581,3 +581,20 @@ def test_linear_init_params_seeded(rng):
     assert a["W"].shape == (3, 4) and a["b"].shape == (3,)
     assert not a["b"].any()
     np.testing.assert_array_equal(a["W"], b["W"])
+
+
+def test_need_dx_false_skips_only_the_input_gradient(rng):
+    """backward(..., need_dx=False) returns dx = None and the very same parameter gradients
+    (a first Linear or Conv2d skips the product for ∂L/∂x; other layers still pass it on)."""
+    from nnunsup.nn import Conv2d
+    for net, x in [(mlp([4, 5, 3], "tanh"), rng.standard_normal((6, 4))),
+                   (Sequential(Conv2d(2, 3, 3, padding=1), Tanh()),
+                    rng.standard_normal((2, 2, 5, 5)))]:
+        params = net.init_params(rng, np.float64)
+        out, cache = net.forward(params, x)
+        dout = rng.standard_normal(out.shape)
+        dx, full = net.backward(dout, cache)
+        none, partial = net.backward(dout, cache, need_dx=False)
+        assert dx is not None and none is None
+        assert full.keys() == partial.keys()
+        assert all(np.array_equal(full[k], partial[k]) for k in full)
