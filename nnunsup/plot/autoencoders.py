@@ -65,12 +65,30 @@ def plot_reconstructions(rows, shape=None, ax=None, labels=None, n=10):
 
 
 def plot_latent_grid(decode, shape, extent=3.0, n=15, ax=None):
-    """Decode an n × n grid of 2-D codes in [−extent, extent]² and tile the images.  [A14]
+    """Decode an n × n grid of 2-D codes and tile the images (the slides' latent map).  [A14]
 
-    ``decode`` maps codes (k, 2) to image rows (k, h·w) — e.g. ``model.inverse_transform``.
+    Parameters
+    ----------
+    decode : callable               codes (k, 2) → image rows (k, h·w), e.g.
+                                    ``model.inverse_transform``
+    shape : (h, w)                  the image shape
+    extent : float or ((lo₁, hi₁), (lo₂, hi₂))
+                                    the square [−extent, extent]² (codes near a N(0, I)
+                                    prior), or a box per code coordinate (the range an
+                                    autoencoder's codes actually cover)
+    n : int                         images per side
+
+    Returns
+    -------
+    image : matplotlib AxesImage    z₁ grows to the right, z₂ upwards
     """
+    if numpy.ndim(extent) == 0:
+        extent = ((-extent, extent), (-extent, extent))
+    (lo1, hi1), (lo2, hi2) = numpy.asarray(extent, dtype=float)
+    if not (hi1 > lo1 and hi2 > lo2):
+        raise ValueError(f"extent must give lo < hi for both code coordinates, got {extent!r}")
     ax = _axes(ax)
-    values = numpy.linspace(-extent, extent, n)
-    codes = numpy.array([[a, b] for b in values[::-1] for a in values])
+    z1, z2 = numpy.linspace(lo1, hi1, n), numpy.linspace(lo2, hi2, n)
+    codes = numpy.array([[a, b] for b in z2[::-1] for a in z1])            # (n², 2), top row first
     images = backend.to_numpy(decode(codes))
     return image_grid(images, shape=shape, ncols=n, ax=ax, vmin=0, vmax=1, pad=0)

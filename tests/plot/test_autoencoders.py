@@ -45,3 +45,21 @@ def test_latent_grid_decodes_n_by_n_codes():
     shown = plot_latent_grid(decode, shape=(2, 2), extent=2.0, n=3)
     assert seen[0].shape == (9, 2) and seen[0].min() == -2.0 and seen[0].max() == 2.0
     assert shown.get_array().shape == (6, 6)
+
+
+def test_latent_grid_over_a_box():
+    """A box per coordinate decodes the codes an autoencoder actually uses; the top-left
+    image is (lo₁, hi₂) and z₁ grows to the right.  [A14]"""
+    seen = []
+
+    def decode(codes):
+        seen.append(codes)
+        return np.zeros((len(codes), 4))
+
+    plot_latent_grid(decode, shape=(2, 2), extent=((0.0, 1.0), (10.0, 14.0)), n=5)
+    codes = seen[0]
+    assert codes.shape == (25, 2)
+    assert tuple(codes[0]) == (0.0, 14.0) and tuple(codes[4]) == (1.0, 14.0)
+    assert tuple(codes[-1]) == (1.0, 10.0)
+    with pytest.raises(ValueError, match="lo < hi"):
+        plot_latent_grid(decode, shape=(2, 2), extent=((1.0, 0.0), (0.0, 1.0)))
