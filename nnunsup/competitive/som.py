@@ -84,11 +84,15 @@ def som_step(W, R, x, eta, kernel, sigma):
     -----
     The slide updates the nodes in the winner's neighbourhood; updating every node with
     K(r) as weight is the same, since K = 0 outside a bubble and tiny outside a Gaussian.
+    ``diff`` is scaled in place into the step η K(r) (x − w) rather than copied: at this
+    size a step is a handful of passes over (MH, n), each new array costing one more.
     """
+    xp = backend.get_xp(W)
     diff = x - W                                          # (MH, n)
-    c = int((diff * diff).sum(axis=1).argmin())           # WTA: the winner
+    c = int(xp.einsum("kd,kd->k", diff, diff).argmin())   # WTA: the winner of ‖x − w‖²
     weights = kernel(R[c], sigma)                         # (MH,)  K(r(c, ·))
-    W += eta * weights[:, None] * diff                    # WTM step [C9]
+    diff *= (eta * weights)[:, None]                      # (MH, n)  η K(r(c, ·)) (x − w)
+    W += diff                                             # WTM step [C9]
     return c
 
 
@@ -135,20 +139,26 @@ def batch_update(X, W, R, kernel, sigma, chunk=4096):
     The batch map is the fixed point of the online rule averaged over one epoch.  Sums
     per winner are taken first (S_j = Σ_{c_i = j} x_i, n_j = #{c_i = j}), so the kernel
     enters as one (MH, MH) product: w_k = Σ_j K(r(j, k)) S_j / Σ_j K(r(j, k)) n_j.  Nodes
-    with no weight at all keep their old value.
+    with no weight at all keep their old value.  The winner needs only ‖w_j‖² − 2 x·w_j
+    (‖x‖² is the same for every j), and the sums per winner are bincounts, not a product
+    with an (N, MH) one-hot matrix.
     """
     xp = backend.get_xp(X, W)
-    MH = W.shape[0]
+    MH, n = W.shape
     S = xp.zeros_like(W)                                  # (MH, n)
     counts = xp.zeros(MH, dtype=W.dtype)                  # (MH,)
     winners = []
-    nodes = xp.arange(MH)
+    features = xp.arange(n)
+    w2 = (W * W).sum(axis=1)                              # (MH,)  ‖w_j‖²
     for start in range(0, X.shape[0], chunk):
         Xc = X[start:start + chunk]
-        c = sq_distances(Xc, W).argmin(axis=1)            # (chunk,)  WTA
-        onehot = (c[:, None] == nodes[None, :]).astype(W.dtype)   # (chunk, MH)
-        S += onehot.T @ Xc
-        counts += onehot.sum(axis=0)
+        D = Xc @ (-2.0 * W).T                             # (chunk, MH)  −2 x·w
+        D += w2[None, :]                                  # + ‖w‖²  (= ρ² − ‖x‖²)
+        c = D.argmin(axis=1)                              # (chunk,)  WTA
+        # S_j = Σ_{c_i = j} x_i: entry x_id goes to bin c_i·n + d of the flat (MH·n) sums
+        bins = (c[:, None] * n + features[None, :]).ravel()          # (chunk·n,)
+        S += xp.bincount(bins, weights=Xc.ravel(), minlength=MH * n).reshape(MH, n)
+        counts += xp.bincount(c, minlength=MH)            # n_j
         winners.append(c)
     Kr = kernel(R, sigma)                                 # (MH, MH), symmetric
     numerator = Kr @ S                                    # (MH, n)

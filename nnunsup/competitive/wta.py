@@ -42,11 +42,24 @@ def sq_distances(X, W):
     Notes
     -----
     Computed as ‖x‖² − 2 x·w + ‖w‖² (one matrix product instead of an (N, K, n)
-    difference tensor), clipped at 0 against round-off.
+    difference tensor), clipped at 0 against round-off.  The rows go in blocks of 2048
+    objects, so the passes after the product (add ‖x‖², add ‖w‖², clip) work on a block
+    still in cache rather than on the whole (N, K) array in memory; the −2 scales the
+    (K, n) factor, not the product.
     """
     xp = backend.get_xp(X, W)
-    D2 = (X * X).sum(axis=1)[:, None] - 2.0 * (X @ W.T) + (W * W).sum(axis=1)[None, :]  # (N, K)
-    return xp.maximum(D2, 0.0, out=D2)
+    x2 = (X * X).sum(axis=1)                              # (N,)  ‖x‖²
+    w2 = (W * W).sum(axis=1)                              # (K,)  ‖w‖²
+    minus_2W = (-2.0 * W).T                               # (n, K)
+    D2 = xp.empty((X.shape[0], W.shape[0]), dtype=xp.result_type(X, W))   # (N, K)
+    for start in range(0, X.shape[0], 2048):
+        rows = slice(start, start + 2048)
+        D = D2[rows]                                      # (block, K), a view into D2
+        xp.matmul(X[rows], minus_2W, out=D)               # −2 x·w
+        D += x2[rows, None]                               # + ‖x‖²
+        D += w2[None, :]                                  # + ‖w‖²
+        xp.maximum(D, 0.0, out=D)
+    return D2
 
 
 def winners(X, W):
