@@ -1,5 +1,4 @@
 """The notebooks run top to bottom (fast mode: NNUNSUP_FAST=1 shrinks their training)."""
-import os
 import pathlib
 
 import pytest

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from nnunsup.autoencoders import Autoencoder, SemiSupervisedAutoencoder, StackedAutoencoder
+from nnunsup.autoencoders import SemiSupervisedAutoencoder, StackedAutoencoder
 from nnunsup.nn import gradcheck
 
 Y = np.array([0, 1, 2, -1, -1, -1, 0, 1, -1, 2, -1, -1])
