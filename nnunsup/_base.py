@@ -13,6 +13,10 @@ A gradient-trained model implements only
   data (the public ``loss_and_grads`` validates, then calls it), and
 * ``_draw_noise(X, y, rng) -> dict``   the random terms of one training step (if any),
 
+(a model whose objective is a sum of named parts lists them in ``_loss_terms``; its
+``_loss_and_grads`` then takes ``terms=``, a dict it fills with each part's batch value,
+and the loop records their epoch means in ``history_`` beside the loss),
+
 and :meth:`GradientModel.fit` owns the loop: seeded shuffle, minibatches, optimiser step,
 history, early stopping, progress, and the guard against a non-finite loss.
 """
@@ -149,6 +153,10 @@ class GradientModel(ParamModel):
         """Random terms for one step on batch ``X``: keyword arguments of loss_and_grads."""
         return {}
 
+    #: names of the parts of the objective recorded per epoch in ``history_`` (and with
+    #: "val_" in front for validation data); ``_loss_and_grads(..., terms=dict)`` fills them
+    _loss_terms = ()
+
     # -- the public objective -----------------------------------------------------------
     def loss_and_grads(self, X, y=None, **noise):
         """The documented objective on (X, y) and its gradient: ``(loss, grads)``.
@@ -249,12 +257,15 @@ class GradientModel(ParamModel):
         with numpy.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for epoch in range(epochs):
                 start, total = time.perf_counter(), 0.0
+                term_totals = dict.fromkeys(self._loss_terms, 0.0)
                 for step, index in enumerate(minibatches(N, self.batch_size, self._shuffle_rng)):
                     if xp is not numpy:
                         index = xp.asarray(index)               # one transfer per step
                     xb = X[index]
                     yb = None if y is None else y[index]
                     noise = self._draw_noise(xb, yb, self._noise_rng)
+                    if self._loss_terms:
+                        noise["terms"] = step_terms = {}
                     loss, grads = self._loss_and_grads(xb, yb, **noise)
                     loss = float(loss)
                     if not math.isfinite(loss):
@@ -265,16 +276,21 @@ class GradientModel(ParamModel):
                         xp.copyto(last_good[k], v)
                     self._optimizer.step(self.params, grads)
                     total += loss * xb.shape[0]
+                    for key in term_totals:
+                        term_totals[key] = term_totals[key] + step_terms[key] * xb.shape[0]  # no sync
                     progress.update(epoch, step + 1, loss)
                 bad = [k for k, v in self.params.items() if not bool(xp.isfinite(v).all())]
                 if bad:
                     self._restore(last_good)
                     progress.close()
                     raise self._divergence(first_epoch + epoch, steps - 1, math.nan, bad)
-                val_loss = self._evaluate(*val) if val is not None else None
-                self.history_.append(loss=total / N, time=time.perf_counter() - start)
+                val_terms = {} if val is not None and self._loss_terms else None
+                val_loss = self._evaluate(*val, terms=val_terms) if val is not None else None
+                self.history_.append(loss=total / N, time=time.perf_counter() - start,
+                                     **{k: float(v) / N for k, v in term_totals.items()})
                 if val is not None:
                     self.history_["val_loss"].append(val_loss)
+                    self.history_.append(**{"val_" + k: v for k, v in (val_terms or {}).items()})
                 progress.update(epoch, steps, total / N, val_loss, force=True)
                 if stopper is not None:
                     stop = stopper.update(val_loss if val is not None else total / N, epoch)
@@ -305,14 +321,24 @@ class GradientModel(ParamModel):
             f"{self._optimizer.learning_rate!r}).",
             epoch=epoch + 1, step=step + 1, last_finite_loss=last)
 
-    def _evaluate(self, X, y=None):
-        """Mean loss over ``X`` in batches (noise drawn from the validation stream)."""
+    def _evaluate(self, X, y=None, terms=None):
+        """Mean loss over ``X`` in batches (noise drawn from the validation stream).
+
+        ``terms``, a dict, receives the means of the parts named in ``_loss_terms``.
+        """
         total, size = 0.0, max(self.batch_size, 1024)
+        sums = dict.fromkeys(self._loss_terms, 0.0)
         for start in range(0, X.shape[0], size):
             xb = X[start:start + size]
             yb = None if y is None else y[start:start + size]
             noise = self._draw_noise(xb, yb, self._eval_rng)
+            if self._loss_terms:
+                noise["terms"] = step_terms = {}
             total += float(self._loss_and_grads(xb, yb, **noise)[0]) * xb.shape[0]
+            for key in sums:
+                sums[key] += float(step_terms[key]) * xb.shape[0]
+        if terms is not None:
+            terms.update({k: v / X.shape[0] for k, v in sums.items()})
         return total / X.shape[0]
 
     def score(self, X, y=None):

@@ -5,7 +5,8 @@
 ``DenoisingAutoencoder`` [A7], ``ContractiveAutoencoder`` [A8], ``RelationalAutoencoder``
 [A9] with their regularisers as functions; ``StackedAutoencoder`` [A10];
 ``SemiSupervisedAutoencoder`` [A11]; ``ConvAutoencoder`` [A12]; ``SequenceAutoencoder``
-[A15]; ``DeepClustering`` [A16].
+[A15]; ``DeepClustering`` [A16]; ``VAE`` with ``interpolate``, ``midpoint`` and
+``concept_vector`` [V1, V2, V3, V4, V5, V7].
 """
 from .base import Autoencoder
 from .clustering import DeepClustering, adjusted_rand_index, kmeans, purity_score
@@ -19,6 +20,8 @@ from .regularized import (DenoisingAutoencoder, RelationalAutoencoder, SparseAut
                           weight_penalty)
 from .sequence import SequenceAutoencoder
 from .stacked import SemiSupervisedAutoencoder, StackedAutoencoder
+from .vae import (VAE, concept_vector, interpolate, midpoint, reparameterize,
+                  reparameterize_backward)
 
 __all__ = [
     "Autoencoder", "LinearAutoencoder", "SparseAutoencoder", "DenoisingAutoencoder",
@@ -28,5 +31,6 @@ __all__ = [
     "weight_penalty", "code_l1_penalty", "kl_sparsity_penalty", "corrupt",
     "contractive_penalty", "contractive_penalty_grads", "jacobian_penalty",
     "jacobian_penalty_grads", "relational_penalty", "kmeans", "purity_score",
-    "adjusted_rand_index",
+    "adjusted_rand_index", "VAE", "reparameterize", "reparameterize_backward", "interpolate",
+    "midpoint", "concept_vector",
 ]

@@ -21,7 +21,50 @@ from ..nn.layers import Flatten, Linear, Reshape, Sequential, activation
 from ..nn.pool import MaxPool2d, Upsample2d
 from .base import Autoencoder
 
-__all__ = ["ConvAutoencoder"]
+__all__ = ["ConvAutoencoder", "conv_encoder_blocks", "conv_decoder_blocks"]
+
+
+def conv_encoder_blocks(channels, kernel_size, activation_name):
+    """The encoder's blocks  Conv2d(c_{h−1} → c_h, k×k, same padding) → σ → MaxPool2d(2).  [A12]
+
+    Parameters
+    ----------
+    channels : sequence of int     c_0 (the image's channels), c_1, …, c_H
+    kernel_size : int              k, odd
+    activation_name : str          σ
+
+    Returns
+    -------
+    layers : list of Layer         (N, c_0, H, W) → (N, c_H, H/2^H, W/2^H)
+    """
+    pad = kernel_size // 2
+    layers = []
+    for c_in, c_out in zip(channels[:-1], channels[1:]):
+        layers += [Conv2d(c_in, c_out, kernel_size, padding=pad), activation(activation_name),
+                   MaxPool2d(2)]
+    return layers
+
+
+def conv_decoder_blocks(channels, kernel_size, activation_name):
+    """The decoder's blocks  Upsample2d(2) → ConvTranspose2d(c_h → c_{h−1}, k×k) → σ,
+    the last block without σ (the model's output activation or likelihood follows).  [A12]
+
+    Parameters
+    ----------
+    channels : sequence of int     c_0, c_1, …, c_H as for :func:`conv_encoder_blocks`
+
+    Returns
+    -------
+    layers : list of Layer         (N, c_H, H/2^H, W/2^H) → (N, c_0, H, W)
+    """
+    pad = kernel_size // 2
+    blocks = list(zip(channels[:0:-1], channels[-2::-1]))               # (c_h → c_{h−1})
+    layers = []
+    for i, (c_in, c_out) in enumerate(blocks):
+        layers += [Upsample2d(2), ConvTranspose2d(c_in, c_out, kernel_size, padding=pad)]
+        if i < len(blocks) - 1:
+            layers.append(activation(activation_name))
+    return layers
 
 
 class ConvAutoencoder(Autoencoder):
@@ -91,12 +134,9 @@ class ConvAutoencoder(Autoencoder):
 
     def _build(self, n_features):
         C, H, W = self.image_shape
-        k, pad = self.kernel_size, self.kernel_size // 2
         channels = [C, *self.hidden_sizes]
-        encoder, decoder = [], []
-        for c_in, c_out in zip(channels[:-1], channels[1:]):
-            encoder += [Conv2d(c_in, c_out, k, padding=pad), activation(self.activation),
-                        MaxPool2d(2)]
+        encoder = conv_encoder_blocks(channels, self.kernel_size, self.activation)
+        decoder = []
         scale = 2 ** len(self.hidden_sizes)
         feature_map = (channels[-1], H // scale, W // scale)
         if self.code_size is not None:
@@ -106,11 +146,7 @@ class ConvAutoencoder(Autoencoder):
         else:
             encoder.append(Flatten())
             decoder.append(Reshape(feature_map))
-        blocks = list(zip(channels[:0:-1], channels[-2::-1]))            # (c_h → c_{h−1})
-        for i, (c_in, c_out) in enumerate(blocks):
-            decoder += [Upsample2d(2), ConvTranspose2d(c_in, c_out, k, padding=pad)]
-            if i < len(blocks) - 1:
-                decoder.append(activation(self.activation))
+        decoder += conv_decoder_blocks(channels, self.kernel_size, self.activation)
         decoder.append(Flatten())                                        # back to rows
         return Sequential(*encoder), Sequential(*decoder)
 

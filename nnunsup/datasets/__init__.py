@@ -12,7 +12,7 @@ they raise :class:`DatasetNotFoundError` (a ``FileNotFoundError``) saying where 
 All results are NumPy arrays on the host; ``nnunsup.backend.asarray`` moves them to the GPU.
 """
 from ._cache import DatasetNotFoundError, cache_dir, fetch, sha256sum
-from .mnist import (FASHION_MNIST_CLASSES, load_fashion_mnist, load_mnist, read_idx,
+from .mnist import (FASHION_MNIST_CLASSES, binarize, load_fashion_mnist, load_mnist, read_idx,
                     write_idx)
 from .synthetic import (SHAPES, bars_and_stripes, gaussian_mixture, make_1d_mixture,
                         make_2d_mixture, rings, s_curve, shapes_images, sine_sequences,
@@ -23,7 +23,7 @@ from .uci import (HOUSE_VOTES_FEATURES, HOUSE_VOTES_PARTIES, load_house_votes,
 __all__ = [
     # real data
     "load_mnist", "load_fashion_mnist", "load_house_votes",
-    "read_idx", "write_idx", "read_house_votes",
+    "read_idx", "write_idx", "read_house_votes", "binarize",
     "FASHION_MNIST_CLASSES", "HOUSE_VOTES_FEATURES", "HOUSE_VOTES_PARTIES",
     # download cache
     "DatasetNotFoundError", "cache_dir", "fetch", "sha256sum",

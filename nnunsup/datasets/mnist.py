@@ -238,3 +238,32 @@ def load_fashion_mnist(subset="train", path=None, *, flatten=True, normalize=Tru
     """
     return _load("fashion-mnist", FASHION_MNIST_FILES, subset, path, flatten, normalize,
                  n_samples, random_state, download)
+
+
+def binarize(X, method="stochastic", threshold=0.5, random_state=None):
+    """Binary images from grey levels in [0, 1], for Bernoulli models (VAE, RBM).
+
+    Parameters
+    ----------
+    X : array of shape (N, n)      grey levels in [0, 1]
+    method : "stochastic" or "threshold"
+        "stochastic": each pixel is 1 with probability equal to its grey level, drawn once
+        from ``random_state`` (Salakhutdinov & Murray 2008, the usual binarised MNIST of
+        VAE and RBM papers); "threshold": 1 where X > ``threshold``
+    threshold : float              for method="threshold"
+    random_state : None, int, SeedSequence or Generator   for method="stochastic"
+
+    Returns
+    -------
+    B : array like X, of the same dtype, holding 0 and 1
+    """
+    check_choice(method, "method", ("stochastic", "threshold"))
+    X = numpy.asarray(X)
+    if X.size and (float(X.min()) < 0 or float(X.max()) > 1):
+        raise ValueError(f"binarize needs X in [0, 1]; found values in "
+                         f"[{float(X.min())}, {float(X.max())}]")
+    dtype = X.dtype if numpy.issubdtype(X.dtype, numpy.floating) else numpy.float32
+    if method == "threshold":
+        return (X > threshold).astype(dtype)
+    rng = numpy.random.default_rng(check_random_state(random_state))
+    return (rng.random(X.shape) < X).astype(dtype)

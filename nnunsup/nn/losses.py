@@ -16,7 +16,7 @@ from .. import backend
 from . import functional as F
 
 __all__ = ["mse", "bce", "bce_with_logits", "softmax_ce", "gaussian_nll", "kl_gauss",
-           "kl_bernoulli"]
+           "kl_gauss_per_object", "kl_bernoulli", "bernoulli_log_prob", "gaussian_log_prob"]
 
 
 def _row_weights(weights, like):
@@ -185,8 +185,32 @@ def _sum_to_shape(g, shape):
     return g
 
 
+def kl_gauss_per_object(mu, log_var, prior_var=1.0):
+    """KL(N(μ_i, diag σ_i²) ‖ N(0, s² I)) of every object, in closed form.  [V4]
+
+    Slides: "Вариационный автокодировщик (Variational AE)" (MIPT notes);
+            "Kullback–Leibler divergence" (Polish notes).
+
+    Formula:  KL_i = ½ Σ_j (σ_ij² / s² + μ_ij² / s² − log σ_ij² + log s² − 1);
+              for s² = 1:  ½ Σ_j (σ_ij² + μ_ij² − log σ_ij² − 1), zero at μ = 0, σ = 1.
+
+    Parameters
+    ----------
+    mu : array of shape (N, m)        μ_α(x_i)
+    log_var : array of shape (N, m)   log σ_α²(x_i)
+    prior_var : float                 s², the prior's variance σ² on the slides
+
+    Returns
+    -------
+    kl : array of shape (N,)
+    """
+    xp = backend.get_xp(mu)
+    log_s2 = math.log(prior_var)
+    return 0.5 * ((xp.exp(log_var) + mu * mu) / prior_var - log_var + log_s2 - 1).sum(axis=-1)
+
+
 def kl_gauss(mu, log_var, prior_var=1.0):
-    """KL(N(μ, diag σ²) ‖ N(0, s² I)), averaged over objects.  [V4]
+    """KL(N(μ, diag σ²) ‖ N(0, s² I)), averaged over objects, and its gradient.  [V4]
 
     Slides: "Вариационный автокодировщик (Variational AE)" (MIPT notes);
             "Wariacyjny AE", "Kullback–Leibler divergence" (Polish notes).
@@ -214,6 +238,42 @@ def kl_gauss(mu, log_var, prior_var=1.0):
     dmu = mu / (prior_var * N)
     dlog_var = 0.5 * (var / prior_var - 1) / N
     return value, dmu, dlog_var
+
+
+def bernoulli_log_prob(logits, x):
+    """log p(x | l) of every object under independent Bernoullis with p = σ(l).  [V1]
+
+    Formula:  log p(x_i | l_i) = Σ_k [x_ik log σ(l_ik) + (1 − x_ik) log(1 − σ(l_ik))]
+                               = Σ_k [x_ik l_ik − softplus(l_ik)]
+
+    Parameters
+    ----------
+    logits : array of shape (..., n)   l, the decoder's output before the sigmoid
+    x : array broadcastable to logits  observations in [0, 1]
+
+    Returns
+    -------
+    log_p : array of shape (...,)      one value per object (minus its cross-entropy)
+    """
+    return (x * logits - F.softplus(logits)).sum(axis=-1)
+
+
+def gaussian_log_prob(x, mu, log_var):
+    """log N(x | μ, diag σ²) of every object.  [V1]
+
+    Formula:  log p(x_i) = −½ Σ_k [log 2π + log σ²_ik + (x_ik − μ_ik)² / σ²_ik]
+
+    Parameters
+    ----------
+    x, mu, log_var : arrays broadcastable to one shape (..., n)
+
+    Returns
+    -------
+    log_p : array of shape (...,)
+    """
+    xp = backend.get_xp(mu)
+    diff = x - mu
+    return -0.5 * (_LOG_2PI + log_var + diff * diff * xp.exp(-log_var)).sum(axis=-1)
 
 
 def kl_bernoulli(eps, rho):

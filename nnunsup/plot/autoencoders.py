@@ -64,8 +64,8 @@ def plot_reconstructions(rows, shape=None, ax=None, labels=None, n=10):
     return shown
 
 
-def plot_latent_grid(decode, shape, extent=3.0, n=15, ax=None):
-    """Decode an n × n grid of 2-D codes and tile the images (the slides' latent map).  [A14]
+def plot_latent_grid(decode, shape, extent=3.0, n=15, ax=None, spacing="linear", sigma=1.0):
+    """Decode an n × n grid of 2-D codes and tile the images (the slides' latent map).  [A14, V6]
 
     Parameters
     ----------
@@ -73,22 +73,34 @@ def plot_latent_grid(decode, shape, extent=3.0, n=15, ax=None):
                                     ``model.inverse_transform``
     shape : (h, w)                  the image shape
     extent : float or ((lo₁, hi₁), (lo₂, hi₂))
-                                    the square [−extent, extent]² (codes near a N(0, I)
-                                    prior), or a box per code coordinate (the range an
-                                    autoencoder's codes actually cover)
-    n : int                         images per side
+                                    spacing="linear": the square [−extent, extent]² (codes
+                                    near a N(0, I) prior), or a box per code coordinate (the
+                                    range an autoencoder's codes actually cover)
+    n : int                         images per side (15 on the slides)
+    spacing : "linear" or "quantile"
+                                    "quantile": the coordinates are the quantiles of the
+                                    prior N(0, σ²) at probabilities 0.05 … 0.95, so every
+                                    cell carries the same prior mass (Kingma & Welling 2014,
+                                    Fig. 4); ``extent`` is then unused
+    sigma : float                   σ of the prior, for spacing="quantile"
 
     Returns
     -------
     image : matplotlib AxesImage    z₁ grows to the right, z₂ upwards
     """
-    if numpy.ndim(extent) == 0:
-        extent = ((-extent, extent), (-extent, extent))
-    (lo1, hi1), (lo2, hi2) = numpy.asarray(extent, dtype=float)
-    if not (hi1 > lo1 and hi2 > lo2):
-        raise ValueError(f"extent must give lo < hi for both code coordinates, got {extent!r}")
+    if spacing not in ("linear", "quantile"):
+        raise ValueError(f"spacing must be one of 'linear', 'quantile'; got {spacing!r}")
+    if spacing == "quantile":
+        from scipy.special import ndtri                    # Φ⁻¹, host-side
+        z1 = z2 = sigma * ndtri(numpy.linspace(0.05, 0.95, n))
+    else:
+        if numpy.ndim(extent) == 0:
+            extent = ((-extent, extent), (-extent, extent))
+        (lo1, hi1), (lo2, hi2) = numpy.asarray(extent, dtype=float)
+        if not (hi1 > lo1 and hi2 > lo2):
+            raise ValueError(f"extent must give lo < hi for both code coordinates, got {extent!r}")
+        z1, z2 = numpy.linspace(lo1, hi1, n), numpy.linspace(lo2, hi2, n)
     ax = _axes(ax)
-    z1, z2 = numpy.linspace(lo1, hi1, n), numpy.linspace(lo2, hi2, n)
     codes = numpy.array([[a, b] for b in z2[::-1] for a in z1])            # (n², 2), top row first
     images = backend.to_numpy(decode(codes))
     return image_grid(images, shape=shape, ncols=n, ax=ax, vmin=0, vmax=1, pad=0)
