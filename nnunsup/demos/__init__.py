@@ -8,12 +8,12 @@ import pathlib
 import sys
 import time
 
-from . import autoencoders, basics, kohonen
+from . import autoencoders, basics, kohonen, vae
 
 __all__ = ["SECTIONS", "DemoContext", "run_demos"]
 
 #: section name → module (later lecture parts add theirs here, in the slides' order)
-SECTIONS = {"basics": basics, "kohonen": kohonen, "autoencoders": autoencoders}
+SECTIONS = {"basics": basics, "kohonen": kohonen, "autoencoders": autoencoders, "vae": vae}
 
 
 class DemoContext:

@@ -13,7 +13,7 @@ __all__ = ["plot_code_map", "plot_reconstructions", "plot_latent_grid"]
 
 
 def plot_code_map(Z, y=None, ax=None, s=4, cmap="tab10", legend=True):
-    """Scatter of 2-D codes coloured by class (the slides' MNIST 784 → 2 map).  [A14]
+    """Scatter of 2-D codes coloured by class (the slides' MNIST 784 → 2 map).  [A14, V6]
 
     Parameters
     ----------
