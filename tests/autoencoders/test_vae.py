@@ -509,13 +509,14 @@ def test_a_20d_latent_space_beats_a_2d_one_on_mnist(data_dir):
 @pytest.mark.slow
 def test_full_mnist_elbo(data_dir):
     """The whole training set, 30 epochs: the 784-400-20 VAE reaches a held-out ELBO above
-    −102 nats and an IWAE-100 estimate of log p(x) above −98 on 2,000 test images; the 2-D
-    model stays below −140 (docs/vae.md states the measured figures).  [V1, V6]"""
+    −104 nats and an IWAE-100 estimate of log p(x) above −99 on 2,000 test images, the 2-D
+    model an ELBO below −140 (benchmarks/vae_mnist.py, 50 epochs on all 10,000 test images:
+    −100.05, −95.03 and −155.33; docs/vae.md).  [V1, V6]"""
     X, _ = load_mnist("train", path=data_dir / "mnist")
     X_test, _ = load_mnist("test", path=data_dir / "mnist", n_samples=2000, random_state=0)
     B, B_test = binarize(X, random_state=0), binarize(X_test, random_state=1)
     model = VAE((400, 20), epochs=30, random_state=0, verbose=False).fit(B)
-    assert model.score(B_test, n_samples=10, random_state=0) > -102
-    assert model.log_likelihood(B_test, n_samples=100, random_state=0).mean() > -98
+    assert model.score(B_test, n_samples=10, random_state=0) > -104
+    assert model.log_likelihood(B_test, n_samples=100, random_state=0).mean() > -99
     flat = VAE((400, 2), epochs=30, random_state=0, verbose=False).fit(B)
     assert flat.score(B_test, n_samples=10, random_state=0) < -140
