@@ -27,7 +27,8 @@ from nnunsup.autoencoders import VAE
 def load_images(n):
     try:
         from nnunsup.datasets import load_mnist
-        data = os.environ.get("NNUNSUP_DATA") or os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
+        data = os.environ.get("NNUNSUP_DATA") or os.path.join(
+            os.path.dirname(__file__), "..", "..", "shared", "data")
         X, _ = load_mnist("train", os.path.join(data, "mnist") if os.path.isdir(data) else None,
                           n_samples=n, random_state=0, download=False)
         return X, "MNIST"

@@ -277,7 +277,8 @@ class GradientModel(ParamModel):
                     self._optimizer.step(self.params, grads)
                     total += loss * xb.shape[0]
                     for key in term_totals:
-                        term_totals[key] = term_totals[key] + step_terms[key] * xb.shape[0]  # no sync
+                        # kept on the backend (no device sync per step)
+                        term_totals[key] = term_totals[key] + step_terms[key] * xb.shape[0]
                     progress.update(epoch, step + 1, loss)
                 bad = [k for k, v in self.params.items() if not bool(xp.isfinite(v).all())]
                 if bad:

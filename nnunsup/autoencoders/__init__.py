@@ -20,8 +20,8 @@ from .regularized import (DenoisingAutoencoder, RelationalAutoencoder, SparseAut
                           weight_penalty)
 from .sequence import SequenceAutoencoder
 from .stacked import SemiSupervisedAutoencoder, StackedAutoencoder
-from .vae import (VAE, concept_vector, interpolate, midpoint, reparameterize,
-                  reparameterize_backward)
+from .latent import concept_vector, interpolate, midpoint
+from .vae import VAE, reparameterize, reparameterize_backward
 
 __all__ = [
     "Autoencoder", "LinearAutoencoder", "SparseAutoencoder", "DenoisingAutoencoder",

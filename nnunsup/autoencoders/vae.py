@@ -32,8 +32,6 @@ Doersch (2016). Tutorial on variational autoencoders. arXiv:1606.05908.
 """
 import math
 
-import numpy
-
 from .. import backend
 from .._base import GradientModel
 from .._validation import (check_array, check_choice, check_random_state, check_range,
@@ -43,8 +41,7 @@ from ..nn import losses
 from ..nn.layers import Flatten, Linear, Reshape, Sequential, activation, prefixed, subparams
 from .conv import conv_decoder_blocks, conv_encoder_blocks
 
-__all__ = ["VAE", "reparameterize", "reparameterize_backward", "interpolate", "midpoint",
-           "concept_vector"]
+__all__ = ["VAE", "reparameterize", "reparameterize_backward"]
 
 
 # -- [V2] the reparameterisation trick ------------------------------------------------------
@@ -100,8 +97,7 @@ def _normal(rng, shape, dtype):
 # -- the model ----------------------------------------------------------------------------------
 
 class VAE(GradientModel):
-    """Variational autoencoder with a Gaussian encoder and a Bernoulli or Gaussian decoder.
-    [V1, V2, V3, V4, V5]
+    """Variational autoencoder: Gaussian encoder, Bernoulli or Gaussian decoder.  [V1, V2, V3, V4, V5]
 
     Slides: "Вариационный автокодировщик (Variational AE)" (MIPT notes, SPbU lecture 4);
             "Variational Auto Encoder" (KBTU notes); "Wariacyjny AE", "VAE na MNIST"
@@ -341,8 +337,8 @@ class VAE(GradientModel):
             eps = check_array(eps, name="eps", dtype=self._dtype())
             expected = (X.shape[0], self._latent_size())
             if eps.shape != expected:
-                raise ValueError(f"eps has shape {eps.shape}, but X with {X.shape[0]} rows and "
-                                 f"a latent size of {expected[1]} need {expected}: one ε per object")
+                raise ValueError(f"eps has shape {eps.shape}, but X with {X.shape[0]} rows and a "
+                                 f"latent size of {expected[1]} need {expected}: one ε per object")
         return self._loss_and_grads(X, eps=eps)
 
     def _loss_and_grads(self, X, y=None, eps=None, terms=None):
@@ -518,9 +514,10 @@ class VAE(GradientModel):
                 eps = _normal(rng, (s, *mu.shape), mu.dtype)        # (s, B, m)
                 z, _ = reparameterize(mu, log_var, eps)
                 out = self._decode(z.reshape(-1, mu.shape[1]))[0]
-                log_px = log_px + self._log_px(out.reshape(s, *x.shape), x).astype(xp.float64).sum(axis=0)
-            result[rows] = log_px / n_samples - losses.kl_gauss_per_object(mu, log_var,
-                                                                            self.sigma ** 2)
+                log_px_s = self._log_px(out.reshape(s, *x.shape), x)                   # (s, B)
+                log_px = log_px + log_px_s.astype(xp.float64).sum(axis=0)
+            kl = losses.kl_gauss_per_object(mu, log_var, self.sigma ** 2)             # [V4]
+            result[rows] = log_px / n_samples - kl
         return result
 
     def log_likelihood(self, X, n_samples=1000, random_state=None):
@@ -572,74 +569,3 @@ class VAE(GradientModel):
         S = max(1, min(n_samples, budget // (n * rows)))
         for start in range(0, N, rows):
             yield slice(start, start + rows), S
-
-
-# -- [V7] latent arithmetic ----------------------------------------------------------------------
-
-def interpolate(z_from, z_to, n_steps=10, method="linear"):
-    """Codes on the way from ``z_from`` to ``z_to``, both ends included.  [V7]
-
-    Slides: "Interpolowanie i generowanie pojęć" (Polish notes).
-
-    Formula:  linear:  z(t) = (1 − t) z_a + t z_b,  t = 0, 1/(n−1), …, 1
-              slerp:   z(t) = sin((1 − t) θ)/sin θ · z_a + sin(t θ)/sin θ · z_b,
-                       cos θ = z_aᵀ z_b / (‖z_a‖ ‖z_b‖)   (stays at the prior's radius)
-
-    Parameters
-    ----------
-    z_from, z_to : arrays of shape (m,)
-    n_steps : int
-    method : "linear" or "slerp"
-
-    Returns
-    -------
-    Z : array of shape (n_steps, m)
-    """
-    check_choice(method, "method", ("linear", "slerp"))
-    check_scalar(n_steps, "n_steps", kind=int, low=2)
-    xp = backend.get_xp(z_from, z_to)
-    t = xp.linspace(0.0, 1.0, n_steps, dtype=z_from.dtype)[:, None]       # (n_steps, 1)
-    if method == "linear":
-        return (1 - t) * z_from + t * z_to
-    cos = float((z_from @ z_to) / (xp.linalg.norm(z_from) * xp.linalg.norm(z_to)))
-    theta = math.acos(max(-1.0, min(1.0, cos)))
-    if theta < 1e-6:                                   # parallel codes: slerp is linear
-        return (1 - t) * z_from + t * z_to
-    return (xp.sin((1 - t) * theta) * z_from + xp.sin(t * theta) * z_to) / math.sin(theta)
-
-
-def midpoint(z_a, z_b):
-    """The code halfway between two concepts,  ½ (z_a + z_b).  [V7]
-
-    Slides: "Arytmetyka w przestrzeni zmiennych utajonych" (Polish notes: "Środek między
-            wektorami kodującymi pojęcia").
-
-    Parameters
-    ----------
-    z_a, z_b : arrays of shape (..., m)
-
-    Returns
-    -------
-    z : array of shape (..., m)
-    """
-    return 0.5 * (z_a + z_b)
-
-
-def concept_vector(Z_with, Z_without):
-    """The direction of a concept: mean code with it minus mean code without it.  [V7]
-
-    Slides: "Arytmetyka w przestrzeni zmiennych utajonych" (Polish notes: "Różnica
-            pomiędzy pojęciami może być dodana do innego").
-
-    Formula:  d = (1/|A|) Σ_{i∈A} z_i − (1/|B|) Σ_{i∈B} z_i
-
-    Parameters
-    ----------
-    Z_with : array of shape (N_a, m)      codes of objects that show the concept
-    Z_without : array of shape (N_b, m)   codes of objects that do not
-
-    Returns
-    -------
-    d : array of shape (m,)   added to a third code z_c, z_c + d gives it the concept
-    """
-    return Z_with.mean(axis=0) - Z_without.mean(axis=0)

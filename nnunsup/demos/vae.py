@@ -51,7 +51,7 @@ def _train(ctx, plt, d):
     epochs = 8 if ctx.fast else 50
     n_eval, K = (1000, 100) if ctx.fast else (len(d.X_test), 1000)
     rows = ["| model | epochs | train s | test ELBO | reconstruction −E log p(x\\|z) | "
-            "KL(q ‖ p) | log p(x), IWAE-" + str(K) + " | gap |", "|---|---|---|---|---|---|---|---|"]
+            f"KL(q ‖ p) | log p(x), IWAE-{K} | gap |", "|---|---|---|---|---|---|---|---|"]
     models, results = {}, {}
     for m in (20, 2):
         model = VAE((400, m), epochs=epochs, batch_size=100, learning_rate=1e-3,
@@ -122,8 +122,8 @@ def _latent_map(ctx, plt, d, model):
     inside = float((numpy.abs(Z) < 3).all(axis=1).mean())
     ctx.text(f"**The 2-D latent space [V6].** {100 * inside:.1f} % of the test codes μ(x) lie "
              "inside [−3, 3]², where the prior N(0, I) puts 99.5 % of its mass: the KL term "
-             "keeps the codes where the decoder is trained, so every cell of the grid "
-             "decodes to a digit-like image.")
+             "pulls the codes towards the prior without making their distribution equal to "
+             "it, and the grid of prior quantiles decodes to digit-like images throughout.")
 
 
 # -- 4. [V7] latent arithmetic ------------------------------------------------------------------

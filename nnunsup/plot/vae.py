@@ -10,6 +10,7 @@ Shape legend: ``N`` objects, ``n = h·w`` pixels, ``m`` latent units, ``k`` code
 import numpy
 
 from .. import backend
+from ..autoencoders.latent import interpolate, midpoint
 from .basics import _axes, image_grid
 
 __all__ = ["plot_elbo_history", "plot_variations", "plot_interpolation",
@@ -88,7 +89,6 @@ def plot_interpolation(decode, z_from, z_to, shape, n_steps=10, method="linear",
     -------
     image : matplotlib AxesImage
     """
-    from ..autoencoders.vae import interpolate
     path = interpolate(numpy.asarray(backend.to_numpy(z_from), dtype=float),
                        numpy.asarray(backend.to_numpy(z_to), dtype=float), n_steps, method)
     ax = _axes(ax)
@@ -114,7 +114,6 @@ def plot_latent_arithmetic(decode, z_a, z_b, Z_c, shape, ax=None, labels=("a", "
     -------
     image : matplotlib AxesImage
     """
-    from ..autoencoders.vae import midpoint
     z_a, z_b = (numpy.asarray(backend.to_numpy(z), dtype=float) for z in (z_a, z_b))
     Z_c = numpy.atleast_2d(numpy.asarray(backend.to_numpy(Z_c), dtype=float))
     top = numpy.stack([z_a, midpoint(z_a, z_b), z_b])                  # (3, m)

@@ -426,7 +426,7 @@ def test_bad_eps_and_bad_calls(rng):
     with pytest.raises(NotFittedError, match="call fit"):
         model.sample(3)
     model.fit(X)
-    with pytest.raises(ValueError, match=r"eps has shape \(8, 3\).*need \(8, 2\): one ε per object"):
+    with pytest.raises(ValueError, match=r"eps has shape \(8, 3\).*\(8, 2\): one ε per object"):
         model.loss_and_grads(X, eps=np.zeros((8, 3)))
     with pytest.raises(ValueError, match="eps contains NaN"):
         model.loss_and_grads(X, eps=np.full((8, 2), np.nan))
@@ -466,7 +466,8 @@ def test_float32_and_float64_agree(rng):
 
 def test_same_objective_on_every_backend(xp, rng):
     """The same parameters and ε give the same loss and gradients on NumPy and CuPy."""
-    X, eps = _binary(rng, (16, 6)).astype(np.float32), rng.standard_normal((16, 2)).astype(np.float32)
+    X = _binary(rng, (16, 6)).astype(np.float32)
+    eps = rng.standard_normal((16, 2)).astype(np.float32)
     model = VAE((5, 2), random_state=0).init_params(6)
     loss, grads = model.loss_and_grads(xp.asarray(X), eps=xp.asarray(eps))
     previous = backend.current()
