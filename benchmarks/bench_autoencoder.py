@@ -13,25 +13,12 @@ the medians are reported.
 The figures go to docs/performance.md.
 """
 import argparse
-import os
 import platform
-import statistics
-import time
 
 import numpy as np
+from _common import interleaved, limit_threads, load_images, median
 
 from nnunsup.autoencoders import Autoencoder
-
-
-def load_images(n):
-    try:
-        from nnunsup.datasets import load_mnist
-        data = os.environ.get("NNUNSUP_DATA") or os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
-        X, _ = load_mnist("train", data if os.path.isdir(data) else None, n_samples=n,
-                          random_state=0, download=False)
-        return X, "MNIST"
-    except Exception:
-        return np.random.default_rng(0).uniform(0, 1, (n, 784)).astype(np.float32), "uniform noise"
 
 
 def torch_epoch(model, optimizer, loss_fn, X, batch_size, generator):
@@ -55,13 +42,7 @@ def main():
     args = parser.parse_args()
 
     import torch
-    threads = args.threads or torch.get_num_threads()
-    torch.set_num_threads(threads)
-    try:
-        from threadpoolctl import threadpool_limits
-        threadpool_limits(threads)
-    except ImportError:
-        pass
+    threads = limit_threads(args.threads)
 
     X, source = load_images(args.n)
     ours = Autoencoder((256, 64), activation=args.activation, loss="bce", batch_size=args.batch,
@@ -76,18 +57,11 @@ def main():
     X_torch = torch.from_numpy(X)
     generator = torch.Generator().manual_seed(0)
 
-    ours.partial_fit(X)                                       # warm-up epoch on each side
-    torch_epoch(model, optimizer, loss_fn, X_torch, args.batch, generator)
-    t_ours, t_torch = [], []
-    for _ in range(args.repeats):
-        t0 = time.perf_counter()
-        ours.partial_fit(X)
-        t1 = time.perf_counter()
-        torch_epoch(model, optimizer, loss_fn, X_torch, args.batch, generator)
-        t2 = time.perf_counter()
-        t_ours.append(t1 - t0)
-        t_torch.append(t2 - t1)
-    ms_ours, ms_torch = statistics.median(t_ours), statistics.median(t_torch)
+    t_ours, t_torch = interleaved(
+        lambda: ours.partial_fit(X),
+        lambda: torch_epoch(model, optimizer, loss_fn, X_torch, args.batch, generator),
+        args.repeats)
+    ms_ours, ms_torch = median(t_ours), median(t_torch)
     weights = 784 * 256 + 256 * 64 + 64 * 256 + 256 * 784
     flops = 6 * weights * args.n                              # forward 2, backward 4 per weight
     print(f"numpy {np.__version__}, torch {torch.__version__}, {platform.machine()}, "

@@ -24,6 +24,21 @@ from .base import Autoencoder
 __all__ = ["ConvAutoencoder", "conv_encoder_blocks", "conv_decoder_blocks"]
 
 
+def _check_conv_shape(image_shape, n_blocks, kernel_size):
+    """ValueError unless (C, H, W) images pass ``n_blocks`` blocks of an odd k × k
+    convolution with same padding and a 2 × 2 pooling."""
+    if len(image_shape) != 3:
+        raise ValueError(f"image_shape must be (C, H, W), got {image_shape!r}")
+    C, H, W = image_shape
+    scale = 2 ** n_blocks
+    if H % scale or W % scale:
+        raise ValueError(f"image_shape {tuple(image_shape)}: H and W must be divisible by "
+                         f"2^{n_blocks} = {scale} (one 2×2 pooling per block)")
+    check_scalar(kernel_size, "kernel_size", kind=int, low=1)
+    if kernel_size % 2 == 0:
+        raise ValueError(f"kernel_size must be odd (same padding), got {kernel_size}")
+
+
 def conv_encoder_blocks(channels, kernel_size, activation_name):
     """The encoder's blocks  Conv2d(c_{h−1} → c_h, k×k, same padding) → σ → MaxPool2d(2).  [A12]
 
@@ -113,16 +128,7 @@ class ConvAutoencoder(Autoencoder):
 
     def _check_hyperparameters(self):
         super()._check_hyperparameters()
-        if len(self.image_shape) != 3:
-            raise ValueError(f"image_shape must be (C, H, W), got {self.image_shape!r}")
-        C, H, W = self.image_shape
-        scale = 2 ** len(self.hidden_sizes)
-        if H % scale or W % scale:
-            raise ValueError(f"image_shape {self.image_shape}: H and W must be divisible by "
-                             f"2^{len(self.hidden_sizes)} = {scale} (one 2×2 pooling per block)")
-        check_scalar(self.kernel_size, "kernel_size", kind=int, low=1)
-        if self.kernel_size % 2 == 0:
-            raise ValueError(f"kernel_size must be odd (same padding), got {self.kernel_size}")
+        _check_conv_shape(self.image_shape, len(self.hidden_sizes), self.kernel_size)
         check_scalar(self.code_size, "code_size", kind=int, low=1, allow_none=True)
 
     def _check_X(self, X, name="X"):

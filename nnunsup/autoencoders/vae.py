@@ -39,7 +39,7 @@ from .._validation import (check_array, check_choice, check_random_state, check_
 from ..nn import functional as F
 from ..nn import losses
 from ..nn.layers import Flatten, Linear, Reshape, Sequential, activation, prefixed, subparams
-from .conv import conv_decoder_blocks, conv_encoder_blocks
+from .conv import _check_conv_shape, conv_decoder_blocks, conv_encoder_blocks
 
 __all__ = ["VAE", "reparameterize", "reparameterize_backward"]
 
@@ -198,19 +198,12 @@ class VAE(GradientModel):
         check_scalar(self.beta, "beta", low=0)
         check_choice(self.algorithm, "algorithm", ("vectorized", "reference"))
         if self.conv_channels is not None:
-            if self.image_shape is None or len(self.image_shape) != 3:
-                raise ValueError(f"conv_channels needs image_shape=(C, H, W), got "
-                                 f"image_shape={self.image_shape!r}")
+            if self.image_shape is None:
+                raise ValueError("conv_channels needs image_shape=(C, H, W), got "
+                                 "image_shape=None")
             for c in self.conv_channels:
                 check_scalar(c, "conv_channels entries", kind=int, low=1)
-            scale = 2 ** len(self.conv_channels)
-            if self.image_shape[1] % scale or self.image_shape[2] % scale:
-                raise ValueError(f"image_shape {tuple(self.image_shape)}: H and W must be "
-                                 f"divisible by 2^{len(self.conv_channels)} = {scale} (one 2×2 "
-                                 "pooling per conv block)")
-            check_scalar(self.kernel_size, "kernel_size", kind=int, low=1)
-            if self.kernel_size % 2 == 0:
-                raise ValueError(f"kernel_size must be odd (same padding), got {self.kernel_size}")
+            _check_conv_shape(self.image_shape, len(self.conv_channels), self.kernel_size)
 
     def _check_X(self, X, name="X"):
         X = super()._check_X(X, name)
@@ -490,6 +483,37 @@ class VAE(GradientModel):
         return x.transpose(1, 0, 2)
 
     # -- evaluation: the ELBO and the importance-weighted bound -------------------------------
+    def _posterior_samples(self, X, n_samples, random_state):
+        """For each chunk of rows of (validated) X: the rows, μ and log σ² of q(z|x), and
+        for K = ``n_samples`` samples z_k ∼ q(z|x): log p_β(x|z_k), log p(z_k) and
+        log q(z_k|x), each of shape (K, B).
+
+        Chunks keep a decoding pass to about 4 million numbers, so K may be large.
+        """
+        check_scalar(n_samples, "n_samples", kind=int, low=1)
+        rng = self._eval_rng if random_state is None else self._rng(random_state)
+        xp = backend.get_xp(X)
+        log_s2 = math.log(self.sigma ** 2)
+        N, n = X.shape
+        B = max(1, min(N, 2 ** 22 // (n * n_samples)))              # objects per chunk
+        S = max(1, min(n_samples, 2 ** 22 // (n * B)))              # samples per pass
+        for first in range(0, N, B):
+            rows = slice(first, first + B)
+            x = X[rows]
+            mu, log_var, _ = self._encode(x)                                      # (B, m)
+            terms = []
+            for done in range(0, n_samples, S):
+                s = min(S, n_samples - done)
+                eps = _normal(rng, (s, *mu.shape), mu.dtype)                      # (s, B, m)
+                z, _ = reparameterize(mu, log_var, eps)                           # z_k ∼ q
+                out = self._decode(z.reshape(-1, mu.shape[1]))[0]                 # (s·B, n)
+                terms.append(xp.stack([self._log_px(out.reshape(s, *x.shape), x),  # log p(x|z)
+                                       losses.gaussian_log_prob(z, 0.0, log_s2),   # log p(z)
+                                       losses.gaussian_log_prob(z, mu, log_var)])  # log q(z|x)
+                             .astype(xp.float64))                                 # (3, s, B)
+            log_px, log_pz, log_qz = xp.concatenate(terms, axis=1)                # (K, B) each
+            yield rows, mu, log_var, log_px, log_pz, log_qz
+
     def elbo(self, X, n_samples=1, random_state=None):
         """The ELBO of every object, E_q log p_β(x_i|z) − KL(q_α(z|x_i) ‖ p(z)), in nats.  [V1, V4]
 
@@ -501,23 +525,12 @@ class VAE(GradientModel):
         elbo : array of shape (N,)
         """
         X = self._check_input(X)
-        check_scalar(n_samples, "n_samples", kind=int, low=1)
-        rng = self._eval_rng if random_state is None else self._rng(random_state)
         xp = backend.get_xp(X)
         result = xp.empty(X.shape[0], dtype=xp.float64)
-        for rows, S in self._chunks(X.shape, n_samples):
-            x = X[rows]
-            mu, log_var, _ = self._encode(x)
-            log_px = 0.0
-            for start in range(0, n_samples, S):
-                s = min(S, n_samples - start)
-                eps = _normal(rng, (s, *mu.shape), mu.dtype)        # (s, B, m)
-                z, _ = reparameterize(mu, log_var, eps)
-                out = self._decode(z.reshape(-1, mu.shape[1]))[0]
-                log_px_s = self._log_px(out.reshape(s, *x.shape), x)                   # (s, B)
-                log_px = log_px + log_px_s.astype(xp.float64).sum(axis=0)
-            kl = losses.kl_gauss_per_object(mu, log_var, self.sigma ** 2)             # [V4]
-            result[rows] = log_px / n_samples - kl
+        for rows, mu, log_var, log_px, _, _ in self._posterior_samples(X, n_samples,
+                                                                       random_state):
+            kl = losses.kl_gauss_per_object(mu, log_var, self.sigma ** 2)         # [V4]
+            result[rows] = log_px.mean(axis=0) - kl
         return result
 
     def log_likelihood(self, X, n_samples=1000, random_state=None):
@@ -527,45 +540,23 @@ class VAE(GradientModel):
 
         Its expectation is a lower bound on log p(x) that rises with K towards it
         (Burda et al. 2016); K = 1 is a one-sample ELBO.  So the gap between this and
-        :meth:`elbo` shows how much the ELBO gives away.
+        :meth:`elbo` shows how much the ELBO gives away.  ``random_state`` None uses the
+        model's evaluation stream.
 
         Returns
         -------
         log_p : array of shape (N,), in nats
         """
         X = self._check_input(X)
-        check_scalar(n_samples, "n_samples", kind=int, low=1)
-        rng = self._eval_rng if random_state is None else self._rng(random_state)
         xp = backend.get_xp(X)
-        log_s2 = math.log(self.sigma ** 2)
         result = xp.empty(X.shape[0], dtype=xp.float64)
-        for rows, S in self._chunks(X.shape, n_samples):
-            x = X[rows]
-            mu, log_var, _ = self._encode(x)                                      # (B, m)
-            log_w = []
-            for start in range(0, n_samples, S):
-                s = min(S, n_samples - start)
-                eps = _normal(rng, (s, *mu.shape), mu.dtype)         # (s, B, m)
-                z, _ = reparameterize(mu, log_var, eps)
-                out = self._decode(z.reshape(-1, mu.shape[1]))[0]
-                log_px = self._log_px(out.reshape(s, *x.shape), x)                # (s, B)
-                log_pz = losses.gaussian_log_prob(z, 0.0, log_s2)                 # log p(z)
-                log_qz = losses.gaussian_log_prob(z, mu, log_var)                 # log q(z|x)
-                log_w.append((log_px + log_pz - log_qz).astype(xp.float64))
-            log_w = xp.concatenate(log_w)                                         # (K, B)
+        for rows, _, _, log_px, log_pz, log_qz in self._posterior_samples(X, n_samples,
+                                                                          random_state):
+            log_w = log_px + log_pz - log_qz                          # log importance weights
             top = log_w.max(axis=0)
-            result[rows] = top + xp.log(xp.exp(log_w - top).mean(axis=0))        # log-mean-exp
+            result[rows] = top + xp.log(xp.exp(log_w - top).mean(axis=0))     # log-mean-exp
         return result
 
     def score(self, X, y=None, n_samples=1, random_state=None):
         """The mean ELBO per object, in nats (higher is better), with β_KL = 1.  [V1]"""
         return float(self.elbo(X, n_samples, random_state).mean())
-
-    @staticmethod
-    def _chunks(shape, n_samples, budget=2 ** 22):
-        """Row slices and samples per pass so that a pass decodes ≤ ``budget`` numbers."""
-        N, n = shape
-        rows = max(1, min(N, budget // (n * n_samples)))
-        S = max(1, min(n_samples, budget // (n * rows)))
-        for start in range(0, N, rows):
-            yield slice(start, start + rows), S

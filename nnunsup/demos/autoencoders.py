@@ -18,7 +18,6 @@ Fast mode trains every model briefly on a few thousand images; the report says h
 briefly, and how far that is from the papers' budgets.
 """
 import time
-import types
 
 import numpy
 
@@ -26,29 +25,16 @@ from ..autoencoders import (Autoencoder, ConvAutoencoder, DeepClustering, Denois
                             LinearAutoencoder, SequenceAutoencoder, SparseAutoencoder,
                             StackedAutoencoder, adjusted_rand_index, corrupt, kmeans, oja, pca,
                             pca_reconstruction_error, principal_angles, purity_score)
-from ..datasets import DatasetNotFoundError, load_mnist, shapes_images
 from ..nn import MLPClassifier
 from ..plot import image_grid, plot_code_map, plot_latent_grid, plot_reconstructions
+from ._data import digits
 
 TITLE = "Autoencoders"
 
 
 def _digits(ctx):
     """MNIST (a subset in fast mode), or synthetic shapes when it cannot be loaded."""
-    n_train, n_test = (5000, 1000) if ctx.fast else (20000, 10000)
-    try:
-        X, y = load_mnist("train", ctx.data, n_samples=n_train, random_state=ctx.seed,
-                          download=ctx.download)
-        X_test, y_test = load_mnist("test", ctx.data, n_samples=n_test, random_state=ctx.seed,
-                                    download=ctx.download)
-        name, shape = "MNIST", (28, 28)
-    except DatasetNotFoundError as exc:
-        ctx.log(f"MNIST not available ({exc.filename}); using synthetic shapes instead")
-        X, y = shapes_images(2000, size=16, noise=0.1, random_state=ctx.seed)
-        X, y, X_test, y_test = X[:1600], y[:1600], X[1600:], y[1600:]
-        name, shape = "synthetic shapes (MNIST not found)", (16, 16)
-    return types.SimpleNamespace(name=name, X=X, y=y, X_test=X_test, y_test=y_test,
-                                 shape=shape, classes=numpy.unique(y))
+    return digits(ctx, *((5000, 1000) if ctx.fast else (20000, 10000)))
 
 
 def _timed_fit(model, X):

@@ -14,35 +14,25 @@
 Fast mode trains on 10,000 images for a few epochs; full mode on all 60,000 for 50.
 """
 import time
-import types
 
 import numpy
 
 from ..autoencoders import VAE, concept_vector
-from ..datasets import DatasetNotFoundError, binarize, load_mnist, shapes_images
+from ..datasets import binarize
 from ..plot import (image_grid, plot_code_map, plot_elbo_history, plot_interpolation,
                     plot_latent_arithmetic, plot_latent_grid, plot_variations)
+from ._data import digits
 
 TITLE = "Variational autoencoder"
 
 
 def _binary_digits(ctx):
     """Binarised MNIST (a subset in fast mode), or binarised synthetic shapes without it."""
-    n_train, n_test = (10000, 2000) if ctx.fast else (None, None)
-    try:
-        X, y = load_mnist("train", ctx.data, n_samples=n_train, random_state=ctx.seed,
-                          download=ctx.download)
-        X_test, y_test = load_mnist("test", ctx.data, n_samples=n_test, random_state=ctx.seed,
-                                    download=ctx.download)
-        name, shape = "binarised MNIST", (28, 28)
-    except DatasetNotFoundError as exc:
-        ctx.log(f"MNIST not available ({exc.filename}); using synthetic shapes instead")
-        X, y = shapes_images(2000, size=16, noise=0.1, random_state=ctx.seed)
-        X, y, X_test, y_test = X[:1600], y[:1600], X[1600:], y[1600:]
-        name, shape = "binarised synthetic shapes (MNIST not found)", (16, 16)
-    return types.SimpleNamespace(
-        name=name, X=binarize(X, random_state=ctx.seed), y=y, grey=X,
-        X_test=binarize(X_test, random_state=ctx.seed + 1), y_test=y_test, shape=shape)
+    d = digits(ctx, *((10000, 2000) if ctx.fast else (None, None)))
+    d.name, d.grey = "binarised " + d.name, d.X
+    d.X = binarize(d.X, random_state=ctx.seed)
+    d.X_test = binarize(d.X_test, random_state=ctx.seed + 1)
+    return d
 
 
 # -- 1. [V1–V4] training and the bounds ----------------------------------------------------

@@ -232,11 +232,9 @@ def kl_gauss(mu, log_var, prior_var=1.0):
     """
     xp = backend.get_xp(mu)
     N = mu.shape[0]
-    var = xp.exp(log_var)
-    log_s2 = math.log(prior_var)
-    value = 0.5 * ((var + mu * mu) / prior_var - log_var + log_s2 - 1).sum() / N  # [V4]
+    value = kl_gauss_per_object(mu, log_var, prior_var).sum() / N          # [V4]
     dmu = mu / (prior_var * N)
-    dlog_var = 0.5 * (var / prior_var - 1) / N
+    dlog_var = 0.5 * (xp.exp(log_var) / prior_var - 1) / N
     return value, dmu, dlog_var
 
 
