@@ -263,13 +263,14 @@ def gaussian_log_prob(x, mu, log_var):
 
     Parameters
     ----------
-    x, mu, log_var : arrays broadcastable to one shape (..., n)
+    x, mu, log_var : arrays (or numbers) broadcastable to one shape (..., n)
 
     Returns
     -------
     log_p : array of shape (...,)
     """
-    xp = backend.get_xp(mu)
+    xp = backend.get_xp(x, mu, log_var)
+    log_var = xp.asarray(log_var)                     # a plain number works too (a prior's)
     diff = x - mu
     return -0.5 * (_LOG_2PI + log_var + diff * diff * xp.exp(-log_var)).sum(axis=-1)
 

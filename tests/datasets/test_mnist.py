@@ -4,8 +4,8 @@ import gzip
 import numpy as np
 import pytest
 
-from nnunsup.datasets import (DatasetNotFoundError, load_fashion_mnist, load_mnist, read_idx,
-                              write_idx)
+from nnunsup.datasets import (DatasetNotFoundError, binarize, load_fashion_mnist, load_mnist,
+                              read_idx, write_idx)
 
 MNIST_TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 MNIST_TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
@@ -182,3 +182,24 @@ def test_fashion_mnist_train_missing_is_a_clear_error(data_dir):
 def test_mnist_path_must_be_a_folder(data_dir):
     with pytest.raises(ValueError, match="path must be a folder"):
         load_mnist("test", data_dir / "mnist" / "t10k-images-idx3-ubyte.gz")
+
+
+def test_binarize(rng):
+    """Threshold: 1 where X > t. Stochastic: each pixel 1 with probability its grey level
+    (the share within 5 standard errors over 200,000 pixels), the same for the same seed;
+    grey levels outside [0, 1] are refused."""
+    X = rng.random((400, 500)).astype(np.float32)
+    B = binarize(X, "threshold", threshold=0.3)
+    assert B.dtype == np.float32 and np.array_equal(B, (X > 0.3).astype(np.float32))
+    S = binarize(X, random_state=0)
+    assert set(np.unique(S)) == {0.0, 1.0}
+    for low in (0.1, 0.5, 0.8):
+        band = (X > low) & (X < low + 0.05)
+        p = X[band].mean()
+        assert abs(S[band].mean() - p) < 5 * np.sqrt(p * (1 - p) / band.sum())
+    assert np.array_equal(S, binarize(X, random_state=0))
+    assert not np.array_equal(S, binarize(X, random_state=1))
+    with pytest.raises(ValueError, match=r"binarize needs X in \[0, 1\]"):
+        binarize(X * 2)
+    with pytest.raises(ValueError, match="method must be one of 'stochastic', 'threshold'"):
+        binarize(X, "median")

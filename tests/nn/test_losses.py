@@ -166,6 +166,36 @@ def test_kl_gauss_value_closed_form(xp, rng, prior_var):
     assert float(value) == pytest.approx(expected, rel=1e-12)
 
 
+@pytest.mark.parametrize("prior_var", [1.0, 2.5])
+def test_kl_gauss_per_object_closed_form(xp, rng, prior_var):
+    """Per object, Σ_j [log(s/σ_j) + (σ_j² + μ_j²)/(2 s²) − ½]; their mean is kl_gauss.  [V4]"""
+    mu, log_var = rng.standard_normal((4, 3)), rng.uniform(-2, 2, size=(4, 3))
+    s = math.sqrt(prior_var)
+    expected = [sum(math.log(s) - 0.5 * log_var[i, j]
+                    + (math.exp(log_var[i, j]) + mu[i, j] ** 2) / (2 * prior_var) - 0.5
+                    for j in range(3)) for i in range(4)]
+    per_object = losses.kl_gauss_per_object(xp.asarray(mu), xp.asarray(log_var), prior_var)
+    np.testing.assert_allclose(_host(per_object), expected, rtol=1e-12)
+    value, _, _ = losses.kl_gauss(xp.asarray(mu), xp.asarray(log_var), prior_var)
+    assert float(value) == pytest.approx(np.mean(expected), rel=1e-12)
+
+
+def test_log_probs_match_scipy(xp, rng):
+    """bernoulli_log_prob = Σ_k log Bernoulli(x_k; σ(l_k)) and gaussian_log_prob =
+    Σ_k log N(x_k; μ_k, σ_k²) per object, against scipy.stats; a number is a valid log σ².  [V1]"""
+    logits, x = rng.normal(0, 3, (5, 4)), (rng.random((5, 4)) < 0.5).astype(float)
+    expected = scipy.stats.bernoulli.logpmf(x, 1 / (1 + np.exp(-logits))).sum(axis=1)
+    got = losses.bernoulli_log_prob(xp.asarray(logits), xp.asarray(x))
+    np.testing.assert_allclose(_host(got), expected, rtol=1e-12)
+    mu, log_var = rng.standard_normal((5, 4)), rng.uniform(-1, 1, (5, 4))
+    expected = scipy.stats.norm.logpdf(x, mu, np.exp(0.5 * log_var)).sum(axis=1)
+    got = losses.gaussian_log_prob(xp.asarray(x), xp.asarray(mu), xp.asarray(log_var))
+    np.testing.assert_allclose(_host(got), expected, rtol=1e-12)
+    expected = scipy.stats.norm.logpdf(x, 0.0, 1.5).sum(axis=1)
+    got = losses.gaussian_log_prob(xp.asarray(x), 0.0, math.log(1.5 ** 2))
+    np.testing.assert_allclose(_host(got), expected, rtol=1e-12)
+
+
 def test_kl_gauss_matches_monte_carlo():
     """The closed form [V4] agrees with a seeded Monte-Carlo estimate of E_q[log q(z) − log p(z)].  [V4]"""
     gen = np.random.default_rng(2024)
