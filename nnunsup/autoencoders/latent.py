@@ -23,12 +23,16 @@ def interpolate(z_from, z_to, n_steps=10, method="linear"):
 
     Formula:  linear:  z(t) = (1 − t) z_a + t z_b,  t = 0, 1/(n−1), …, 1
               slerp:   z(t) = sin((1 − t) θ)/sin θ · z_a + sin(t θ)/sin θ · z_b,
-                       cos θ = z_aᵀ z_b / (‖z_a‖ ‖z_b‖)   (stays at the prior's radius)
+                       cos θ = z_aᵀ z_b / (‖z_a‖ ‖z_b‖)
+
+    Spherical interpolation keeps the norm along the way when both ends have the same
+    norm (codes of a high-dimensional N(0, I) prior lie near one sphere, and the linear
+    midpoint of two of them falls inside it).
 
     Parameters
     ----------
-    z_from, z_to : arrays of shape (m,)
-    n_steps : int
+    z_from, z_to : arrays of shape (m,)   integer codes are taken as floats
+    n_steps : int                         ≥ 2
     method : "linear" or "slerp"
 
     Returns
@@ -38,13 +42,24 @@ def interpolate(z_from, z_to, n_steps=10, method="linear"):
     check_choice(method, "method", ("linear", "slerp"))
     check_scalar(n_steps, "n_steps", kind=int, low=2)
     xp = backend.get_xp(z_from, z_to)
-    t = xp.linspace(0.0, 1.0, n_steps, dtype=z_from.dtype)[:, None]       # (n_steps, 1)
+    z_from, z_to = xp.asarray(z_from), xp.asarray(z_to)
+    if z_from.ndim != 1 or z_from.shape != z_to.shape:
+        raise ValueError(f"z_from and z_to must be codes of the same shape (m,), got "
+                         f"{z_from.shape} and {z_to.shape}")
+    dtype = xp.result_type(z_from.dtype, z_to.dtype, xp.float32)      # never an integer t
+    z_from, z_to = z_from.astype(dtype), z_to.astype(dtype)
+    t = xp.linspace(0.0, 1.0, n_steps, dtype=dtype)[:, None]           # (n_steps, 1)
     if method == "linear":
         return (1 - t) * z_from + t * z_to
-    cos = float((z_from @ z_to) / (xp.linalg.norm(z_from) * xp.linalg.norm(z_to)))
-    theta = math.acos(max(-1.0, min(1.0, cos)))
+    norms = float(xp.linalg.norm(z_from)) * float(xp.linalg.norm(z_to))
+    if norms == 0:
+        raise ValueError("slerp needs non-zero codes (the angle to a zero code is undefined)")
+    theta = math.acos(max(-1.0, min(1.0, float(z_from @ z_to) / norms)))
     if theta < 1e-6:                                   # parallel codes: slerp is linear
         return (1 - t) * z_from + t * z_to
+    if math.pi - theta < 1e-6:
+        raise ValueError("slerp between opposite codes is undefined (every great circle "
+                         "joins them); use method='linear' or another pair")
     return (xp.sin((1 - t) * theta) * z_from + xp.sin(t * theta) * z_to) / math.sin(theta)
 
 

@@ -153,6 +153,11 @@ class VAE(GradientModel):
     and draws nothing; without ``eps`` it draws from the model's training-noise stream.
     ELBO = −(reconstruction + kl); ``score`` and ``elbo`` report it with β_KL = 1,
     ``log_likelihood`` the tighter importance-weighted estimate of log p(x).
+
+    The Bernoulli decoder accepts any X in [0, 1] (grey levels as well as binary pixels),
+    as the cross-entropy does; for non-binary X, however, −(cross-entropy) is not a
+    log-probability, so ELBO and log p(x) are proper likelihood bounds only for binary
+    data (binarise first: :func:`nnunsup.datasets.binarize`).
     """
 
     _loss_terms = ("reconstruction", "kl")
@@ -185,14 +190,20 @@ class VAE(GradientModel):
     # -- hyperparameters and data ----------------------------------------------------------
     def _check_hyperparameters(self):
         super()._check_hyperparameters()
-        if not hasattr(self.hidden_sizes, "__iter__") or not len(self.hidden_sizes):
-            raise TypeError(f"hidden_sizes must be a non-empty sequence of layer widths ending "
-                            f"with the latent size, such as (400, 20); got {self.hidden_sizes!r}")
-        for size in [*self.hidden_sizes, *(self.decoder_sizes or ())]:
-            check_scalar(size, "hidden_sizes entries", kind=int, low=1)
+        examples = {"hidden_sizes": "(400, 20)", "decoder_sizes": "(400,), or () for none",
+                    "conv_channels": "(16, 8), or None for a dense encoder"}
+        for name, example in examples.items():
+            sizes, may_be_empty = getattr(self, name), name == "decoder_sizes"
+            if sizes is None and name != "hidden_sizes":
+                continue
+            if not hasattr(sizes, "__iter__") or (not len(sizes) and not may_be_empty):
+                raise TypeError(f"{name} must be a {'' if may_be_empty else 'non-empty '}"
+                                f"sequence of widths such as {example}; got {sizes!r}")
+            for size in sizes:
+                check_scalar(size, f"{name} entries", kind=int, low=1)
         activation(self.activation)                                # ValueError listing choices
         check_choice(self.likelihood, "likelihood", ("bernoulli", "gaussian"))
-        if self.output_var != "learned":
+        if self.likelihood == "gaussian" and self.output_var != "learned":
             check_scalar(self.output_var, "output_var (or 'learned')", low=0, low_open=True)
         check_scalar(self.sigma, "sigma", low=0, low_open=True)
         check_scalar(self.beta, "beta", low=0)
@@ -201,9 +212,30 @@ class VAE(GradientModel):
             if self.image_shape is None:
                 raise ValueError("conv_channels needs image_shape=(C, H, W), got "
                                  "image_shape=None")
-            for c in self.conv_channels:
-                check_scalar(c, "conv_channels entries", kind=int, low=1)
+            for size in self.image_shape:
+                check_scalar(size, "image_shape entries", kind=int, low=1)
             _check_conv_shape(self.image_shape, len(self.conv_channels), self.kernel_size)
+
+    def _structure(self):
+        """The hyperparameters that shape ``params`` and the layers built from them."""
+        return tuple(tuple(v) if hasattr(v, "__iter__") and not isinstance(v, str) else v
+                     for v in (self.hidden_sizes, self.decoder_sizes, self.activation,
+                               self.likelihood, self.output_var == "learned",
+                               self.conv_channels, self.image_shape, self.kernel_size))
+
+    def _check_fitted(self):
+        super()._check_fitted()
+        if self._built != self._structure():
+            raise ValueError("the hyperparameters that shape this VAE (hidden_sizes, "
+                             "decoder_sizes, activation, likelihood, output_var='learned' or "
+                             "not, conv_channels, image_shape, kernel_size) changed after its "
+                             "parameters were created; call fit without warm_start, or "
+                             "init_params, to build it anew")
+
+    def _prepare(self, X):
+        if getattr(self, "_params", None) is not None:
+            self._check_fitted()                       # warm start: the same structure
+        super()._prepare(X)
 
     def _check_X(self, X, name="X"):
         X = super()._check_X(X, name)
@@ -252,6 +284,7 @@ class VAE(GradientModel):
     def _init_params(self, n_features, rng):
         self._check_hyperparameters()
         self._encoder, (self._mu, self._log_var), self._decoder = self._build(n_features)
+        self._built = self._structure()
         dtype = backend.get_default_dtype()
         params = prefixed("encoder.", self._encoder.init_params(rng, dtype))
         params.update(prefixed("mu.", self._mu.init_params(rng, dtype)))
@@ -359,9 +392,10 @@ class VAE(GradientModel):
         """The slide's SG step for each object in turn, its two gradients kept apart.  [V3]
 
             sample x_i, ε, z = f(x_i, α, ε);
-            α := α + h ∇_α [log p_β(x_i | f(x_i, α, ε)) − KL(q_α(z|x_i) ‖ p(z))];
+            α := α + h ∇_α [log p_β(x_i | f(x_i, α, ε)) − β_KL · KL(q_α(z|x_i) ‖ p(z))];
             β := β + h ∇_β [log p_β(x_i | z)]
 
+        (β_KL = 1 on the slide.)
         Returns the mean over the batch of the per-object losses and of these gradients
         (with the minimiser's sign), which is what the vectorised objective computes.
         """
@@ -463,10 +497,20 @@ class VAE(GradientModel):
         return self._draw_x(self._decode(z)[0], mean, rng)
 
     def variations(self, X, n_variations=8, mean=True, random_state=None):
-        """Objects like each x_i: x ∼ p_β(x | f(x_i, α, ε)), ε ∼ N(0, I).  [V2, V5]
+        """Objects like each x_i: z = f(x_i, α, ε), ε ∼ N(0, I), decoded.  [V2, V5]
 
         Slides: "Вариационный автокодировщик (Variational AE)" (MIPT notes: "Генерация
-                похожих объектов").
+                похожих объектов: x ∼ p_β(x | f(x_i, α, ε))").
+
+        Parameters
+        ----------
+        X : array of shape (N, n)
+        n_variations : int       fresh ε per object
+        mean : bool              True (the default, the usual picture): E p_β(x|z), the
+                                 pixel probabilities; False: a draw x ∼ p_β(x|z) as well
+        random_state : None or seed
+                                 None draws from the model's sampling stream (advancing
+                                 it); a seed gives a fresh, reproducible stream
 
         Returns
         -------
@@ -484,11 +528,13 @@ class VAE(GradientModel):
 
     # -- evaluation: the ELBO and the importance-weighted bound -------------------------------
     def _posterior_samples(self, X, n_samples, random_state):
-        """For each chunk of rows of (validated) X: the rows, μ and log σ² of q(z|x), and
-        for K = ``n_samples`` samples z_k ∼ q(z|x): log p_β(x|z_k), log p(z_k) and
-        log q(z_k|x), each of shape (K, B).
+        """Samples z ∼ q(z|x) for the rows of (validated) X, pass by pass.
 
-        Chunks keep a decoding pass to about 4 million numbers, so K may be large.
+        Yields ``(rows, mu, log_var, log_px, log_pz, log_qz)``: a slice of rows (B of
+        them), q's parameters for them, and for the s samples of this pass log p_β(x|z),
+        log p(z) and log q(z|x), each of shape (s, B), in float64.  The passes of a chunk of
+        rows hold ``n_samples`` samples in all; a pass decodes about 4 million numbers at
+        most, so ``n_samples`` may be large.
         """
         check_scalar(n_samples, "n_samples", kind=int, low=1)
         rng = self._eval_rng if random_state is None else self._rng(random_state)
@@ -501,18 +547,17 @@ class VAE(GradientModel):
             rows = slice(first, first + B)
             x = X[rows]
             mu, log_var, _ = self._encode(x)                                      # (B, m)
-            terms = []
             for done in range(0, n_samples, S):
                 s = min(S, n_samples - done)
                 eps = _normal(rng, (s, *mu.shape), mu.dtype)                      # (s, B, m)
-                z, _ = reparameterize(mu, log_var, eps)                           # z_k ∼ q
+                z, _ = reparameterize(mu, log_var, eps)                           # z ∼ q(z|x)
                 out = self._decode(z.reshape(-1, mu.shape[1]))[0]                 # (s·B, n)
-                terms.append(xp.stack([self._log_px(out.reshape(s, *x.shape), x),  # log p(x|z)
-                                       losses.gaussian_log_prob(z, 0.0, log_s2),   # log p(z)
-                                       losses.gaussian_log_prob(z, mu, log_var)])  # log q(z|x)
-                             .astype(xp.float64))                                 # (3, s, B)
-            log_px, log_pz, log_qz = xp.concatenate(terms, axis=1)                # (K, B) each
-            yield rows, mu, log_var, log_px, log_pz, log_qz
+                log_px = self._log_px(out.reshape(s, *x.shape), x)               # log p(x|z)
+                log_pz = losses.gaussian_log_prob(z, 0.0, log_s2)                # log p(z)
+                # log q(z|x) = log N(ε | 0, I) − Σ_j log σ_j: exact even where σ ≪ |μ|
+                log_qz = losses.gaussian_log_prob(eps, 0.0, 0.0) - 0.5 * log_var.sum(axis=-1)
+                yield (rows, mu, log_var,
+                       *(a.astype(xp.float64) for a in (log_px, log_pz, log_qz)))
 
     def elbo(self, X, n_samples=1, random_state=None):
         """The ELBO of every object, E_q log p_β(x_i|z) − KL(q_α(z|x_i) ‖ p(z)), in nats.  [V1, V4]
@@ -526,12 +571,12 @@ class VAE(GradientModel):
         """
         X = self._check_input(X)
         xp = backend.get_xp(X)
-        result = xp.empty(X.shape[0], dtype=xp.float64)
+        log_px_sum, kl = xp.zeros(X.shape[0]), xp.zeros(X.shape[0])
         for rows, mu, log_var, log_px, _, _ in self._posterior_samples(X, n_samples,
                                                                        random_state):
-            kl = losses.kl_gauss_per_object(mu, log_var, self.sigma ** 2)         # [V4]
-            result[rows] = log_px.mean(axis=0) - kl
-        return result
+            log_px_sum[rows] += log_px.sum(axis=0)
+            kl[rows] = losses.kl_gauss_per_object(mu, log_var, self.sigma ** 2)   # [V4]
+        return log_px_sum / n_samples - kl
 
     def log_likelihood(self, X, n_samples=1000, random_state=None):
         """Importance-sampled log p(x) of every object: the IWAE bound with K samples.
@@ -546,16 +591,23 @@ class VAE(GradientModel):
         Returns
         -------
         log_p : array of shape (N,), in nats
+
+        Notes
+        -----
+        The log-mean-exp runs over the passes: with top = max_k log w_k so far,
+        Σ_k e^{log w_k} = e^{top} · acc, and each pass rescales acc to its new top.
         """
         X = self._check_input(X)
         xp = backend.get_xp(X)
-        result = xp.empty(X.shape[0], dtype=xp.float64)
+        top, acc = xp.full(X.shape[0], -xp.inf), xp.zeros(X.shape[0])
         for rows, _, _, log_px, log_pz, log_qz in self._posterior_samples(X, n_samples,
                                                                           random_state):
             log_w = log_px + log_pz - log_qz                          # log importance weights
-            top = log_w.max(axis=0)
-            result[rows] = top + xp.log(xp.exp(log_w - top).mean(axis=0))     # log-mean-exp
-        return result
+            new_top = xp.maximum(top[rows], log_w.max(axis=0))                        # (B,)
+            acc[rows] = (acc[rows] * xp.exp(top[rows] - new_top)                     # rescale
+                         + xp.exp(log_w - new_top).sum(axis=0))
+            top[rows] = new_top
+        return top + xp.log(acc / n_samples)
 
     def score(self, X, y=None, n_samples=1, random_state=None):
         """The mean ELBO per object, in nats (higher is better), with β_KL = 1.  [V1]"""

@@ -16,6 +16,7 @@ import zlib
 
 import numpy
 
+from .. import backend
 from .._validation import check_choice, check_random_state, check_scalar
 from ._cache import fetch
 
@@ -255,10 +256,13 @@ def binarize(X, method="stochastic", threshold=0.5, random_state=None):
 
     Returns
     -------
-    B : array like X, of the same dtype, holding 0 and 1
+    B : NumPy array of X's shape and (floating) dtype, holding 0 and 1
     """
     check_choice(method, "method", ("stochastic", "threshold"))
-    X = numpy.asarray(X)
+    X = numpy.asarray(backend.to_numpy(X))
+    if not numpy.isfinite(X).all():
+        raise ValueError("binarize needs finite grey levels in [0, 1]; X contains NaN or "
+                         "infinity")
     if X.size and (float(X.min()) < 0 or float(X.max()) > 1):
         raise ValueError(f"binarize needs X in [0, 1]; found values in "
                          f"[{float(X.min())}, {float(X.max())}]")

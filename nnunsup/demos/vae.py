@@ -17,8 +17,10 @@ import time
 
 import numpy
 
+from .. import backend
 from ..autoencoders import VAE, concept_vector
 from ..datasets import binarize
+from ..nn import losses
 from ..plot import (image_grid, plot_code_map, plot_elbo_history, plot_interpolation,
                     plot_latent_arithmetic, plot_latent_grid, plot_variations)
 from ._data import digits
@@ -52,7 +54,7 @@ def _train(ctx, plt, d):
         X_eval = d.X_test[:n_eval]
         elbo = float(model.elbo(X_eval, n_samples=10, random_state=ctx.seed).mean())
         mu, log_var = model.encode(X_eval)
-        kl = float((0.5 * (numpy.exp(log_var) + mu ** 2 - log_var - 1)).sum(axis=1).mean())
+        kl = float(losses.kl_gauss_per_object(mu, log_var).mean())
         log_p = float(model.log_likelihood(X_eval, n_samples=K, random_state=ctx.seed).mean())
         models[m], results[m] = model, dict(elbo=elbo, kl=kl, log_p=log_p)
         rows.append(f"| `VAE((400, {m}))` | {epochs} | {seconds:.1f} | {elbo:.2f} | "
@@ -102,7 +104,7 @@ def _latent_map(ctx, plt, d, model):
     fig, axes = plt.subplots(1, 2, figsize=(14, 6.5))
     plot_latent_grid(model.inverse_transform, d.shape, n=15, ax=axes[0], spacing="quantile")
     axes[0].set_title("decoded 15 × 15 grid of prior quantiles")
-    Z = model.transform(d.X_test)
+    Z = backend.to_numpy(model.transform(d.X_test))
     plot_code_map(Z, d.y_test, ax=axes[1], s=3)
     axes[1].set_title("μ(x) of the test digits")
     ctx.figure(fig, "vae_latent_2d",
@@ -143,11 +145,11 @@ def _arithmetic(ctx, plt, d, model):
                f"digits. Bottom: the mean codes of the thick and the thin {classes[0]}s of the "
                "training set (top and bottom fifth by ink) with their midpoint; test digits c, "
                "and c + (thick − thin): the difference vector of two concepts added to a third.")
-    before = numpy.asarray(model.inverse_transform(Z_test[:500])).mean(axis=1)
-    after = numpy.asarray(model.inverse_transform(Z_test[:500] + direction)).mean(axis=1)
+    before = backend.to_numpy(model.inverse_transform(Z_test[:500])).mean(axis=1)
+    after = backend.to_numpy(model.inverse_transform(Z_test[:500] + direction)).mean(axis=1)
     ctx.text(f"**Latent arithmetic [V7].** Adding the \"thick − thin\" vector of the "
              f"{classes[0]}s (norm "
-             f"{numpy.linalg.norm(direction):.2f}) to the codes of 500 test digits raises the "
+             f"{float((direction ** 2).sum()) ** 0.5:.2f}) to the codes of 500 test digits raises the "
              f"ink of the decoded images from {before.mean():.3f} to **{after.mean():.3f}** "
              f"(mean pixel); {100 * (after > before).mean():.0f} % of the digits get more ink.")
 

@@ -18,7 +18,7 @@ __all__ = ["plot_elbo_history", "plot_variations", "plot_interpolation",
 
 
 def plot_elbo_history(history, ax=None):
-    """The negative ELBO per epoch and its two parts, reconstruction and KL.  [V1, V4]
+    """The loss per epoch (the negative ELBO when β = 1) and its two parts.  [V1, V4]
 
     Parameters
     ----------
@@ -34,14 +34,15 @@ def plot_elbo_history(history, ax=None):
             raise ValueError(f"history has no {key!r} values; pass a fitted VAE's history_")
     ax = _axes(ax)
     lines = []
-    styles = {"loss": ("−ELBO (loss)", "k"), "reconstruction": ("reconstruction −log p(x|z)", "C0"),
+    styles = {"loss": ("loss = reconstruction + β KL (−ELBO at β = 1)", "k"),
+              "reconstruction": ("reconstruction −log p(x|z)", "C0"),
               "kl": ("KL(q(z|x) ‖ p(z))", "C1")}
     for key, (label, colour) in styles.items():
-        epochs = numpy.arange(1, len(history[key]) + 1)
-        lines += ax.plot(epochs, history[key], color=colour, label=label)
-        if history.get("val_" + key):
-            lines += ax.plot(epochs, history["val_" + key], color=colour, ls="--",
-                             label=label + ", validation")
+        for name, style, suffix in ((key, "-", ""), ("val_" + key, "--", ", validation")):
+            values = history.get(name) or []
+            if len(values):               # each list against its own epochs (1, 2, …)
+                lines += ax.plot(numpy.arange(1, len(values) + 1), values, color=colour,
+                                 ls=style, label=label + suffix)
     ax.set_xlabel("epoch")
     ax.set_ylabel("nats per object")
     ax.legend(fontsize="small")
