@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+import scipy.stats
+from scipy.special import logsumexp
 
 from nnunsup import backend
 from nnunsup._validation import NonFiniteLossError, NotFittedError
@@ -320,7 +322,9 @@ def test_bounds_split_over_many_passes_are_still_exact(float64, rng):
     """K = 2²¹ + 5 samples of 4 features do not fit one decoding pass: they run in three
     passes (two of 2²⁰, one of 5) per object.  With q the exact posterior every weight is
     p(x), so the running log-mean-exp must return log p(x) to 1e-9 — a miscounted or
-    dropped pass would show; the ELBO's Monte-Carlo mean agrees to 2e-3.  [V1]"""
+    dropped pass would show; the ELBO's Monte-Carlo mean agrees to 2e-3. With an untrained
+    encoder the weights vary, and the estimate equals one log-sum-exp by hand over the same
+    ε to 1e-9 (which fails if a pass is not rescaled to a new maximum).  [V1]"""
     Q, _ = np.linalg.qr(rng.standard_normal((4, 2)))
     W, c, sigma = Q * [1.1, 0.6], 0.4, 0.9
     model = _linear_gaussian_vae(sigma, np.full(4, c), W)
@@ -336,6 +340,21 @@ def test_bounds_split_over_many_passes_are_still_exact(float64, rng):
     np.testing.assert_allclose(model.log_likelihood(X, n_samples=K, random_state=0), exact,
                                rtol=0, atol=1e-9)
     assert np.abs(model.elbo(X, n_samples=K, random_state=0) - exact).max() < 2e-3
+    # an untrained encoder: the weights vary, so the rescaling between passes matters;
+    # the same ε (drawn pass by pass from the seed's stream) in one log-sum-exp by hand
+    model = _linear_gaussian_vae(1.3, np.array([0.5, 0.8, 1.2, 0.7]), rng.standard_normal((4, 2)))
+    estimate = model.log_likelihood(X, n_samples=K, random_state=0)
+    stream = np.random.default_rng(np.random.SeedSequence(0))
+    mu, log_var = model.encode(X)
+    W, b = model.params["decoder.0.W"], model.params["decoder.0.b"]
+    x_var = np.exp(model.params["x_log_var"])
+    for i in range(2):
+        eps = np.concatenate([stream.standard_normal((s, 1, 2)) for s in (2 ** 20, 2 ** 20, 5)])
+        z = mu[i] + np.exp(0.5 * log_var[i]) * eps[:, 0]                       # (K, 2)
+        log_w = (scipy.stats.norm.logpdf(X[i], z @ W.T + b, np.sqrt(x_var)).sum(axis=1)
+                 + scipy.stats.norm.logpdf(z, 0, 1.3).sum(axis=1)
+                 - scipy.stats.norm.logpdf(z, mu[i], np.exp(0.5 * log_var[i])).sum(axis=1))
+        assert estimate[i] == pytest.approx(logsumexp(log_w) - np.log(K), abs=1e-9)
 
 
 def test_log_likelihood_rises_towards_the_exact_marginal(float64, rng):

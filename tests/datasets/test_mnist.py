@@ -201,5 +201,8 @@ def test_binarize(rng):
     assert not np.array_equal(S, binarize(X, random_state=1))
     with pytest.raises(ValueError, match=r"binarize needs X in \[0, 1\]"):
         binarize(X * 2)
+    X[3, 4] = np.nan
+    with pytest.raises(ValueError, match="binarize needs finite grey levels"):
+        binarize(X)
     with pytest.raises(ValueError, match="method must be one of 'stochastic', 'threshold'"):
         binarize(X, "median")

@@ -20,7 +20,7 @@ def _close():
     plt.close("all")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def model():
     X = (np.random.default_rng(0).random((60, 16)) < 0.4).astype(np.float32)
     return VAE((8, 2), epochs=3, batch_size=20, random_state=0).fit(X, X_val=X[:20]), X
@@ -29,12 +29,15 @@ def model():
 def test_elbo_history_draws_both_parts_and_validation(model):
     """Loss, reconstruction and KL, each for training and validation: six curves whose
     values are the history's.  [V1]"""
-    vae, _ = model
+    vae, X = model
     lines = plot_elbo_history(vae.history_)
     assert len(lines) == 6
     np.testing.assert_array_equal(lines[2].get_ydata(), vae.history_["reconstruction"])
     with pytest.raises(ValueError, match="history has no 'kl' values"):
         plot_elbo_history({"loss": [1.0], "reconstruction": [1.0]})
+    vae.partial_fit(X)                          # one more epoch, without validation data
+    lines = plot_elbo_history(vae.history_)     # each curve against its own epochs
+    assert [len(line.get_xdata()) for line in lines] == [4, 3, 4, 3, 4, 3]
 
 
 def test_latent_grid_at_prior_quantiles():
