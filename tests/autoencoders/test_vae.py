@@ -295,13 +295,12 @@ def _exact_log_marginal(model, X):
                    + np.einsum("ij,jk,ik->i", diff, np.linalg.inv(cov), diff))
 
 
-def test_bounds_are_exact_when_q_is_the_true_posterior(float64, rng):
-    """Linear Gaussian decoder, isotropic noise, orthogonal columns of W: the true posterior
-    p(z|x) = N(S Wᵀ (x − b)/c, S), S = (I/σ² + WᵀW/c)⁻¹, is diagonal, so an encoder set to
-    it makes KL(q ‖ p(z|x)) = 0: every importance weight equals p(x) (IWAE-1 exact to
-    1e-10) and the ELBO equals log p(x) up to its Monte-Carlo error.  [V1, V4]"""
+def _exact_posterior_vae(rng, scales, c, sigma):
+    """A linear Gaussian VAE (4 features, 2 latents) with isotropic noise c, orthogonal
+    columns of W, and the encoder set to the exact posterior N(S Wᵀ (x − b)/c, S),
+    S = (I/σ² + WᵀW/c)⁻¹ — diagonal here, so q can represent it."""
     Q, _ = np.linalg.qr(rng.standard_normal((4, 2)))
-    W, c, sigma = Q * [1.5, 0.7], 0.3, 1.2
+    W = Q * np.asarray(scales)
     model = _linear_gaussian_vae(sigma, np.full(4, c), W)
     S = np.linalg.inv(np.eye(2) / sigma ** 2 + W.T @ W / c)
     assert np.abs(S - np.diag(np.diag(S))).max() < 1e-12
@@ -310,6 +309,15 @@ def test_bounds_are_exact_when_q_is_the_true_posterior(float64, rng):
     model.params["mu.b"][:] = -S @ W.T @ b / c
     model.params["log_var.W"][:] = 0
     model.params["log_var.b"][:] = np.log(np.diag(S))
+    return model
+
+
+def test_bounds_are_exact_when_q_is_the_true_posterior(float64, rng):
+    """Linear Gaussian decoder, isotropic noise, orthogonal columns of W: the true posterior
+    p(z|x) = N(S Wᵀ (x − b)/c, S), S = (I/σ² + WᵀW/c)⁻¹, is diagonal, so an encoder set to
+    it makes KL(q ‖ p(z|x)) = 0: every importance weight equals p(x) (IWAE-1 exact to
+    1e-10) and the ELBO equals log p(x) up to its Monte-Carlo error.  [V1, V4]"""
+    model = _exact_posterior_vae(rng, scales=(1.5, 0.7), c=0.3, sigma=1.2)
     X = rng.standard_normal((6, 4))
     exact = _exact_log_marginal(model, X)
     np.testing.assert_allclose(model.log_likelihood(X, n_samples=1, random_state=0), exact,
@@ -325,15 +333,7 @@ def test_bounds_split_over_many_passes_are_still_exact(float64, rng):
     dropped pass would show; the ELBO's Monte-Carlo mean agrees to 2e-3. With an untrained
     encoder the weights vary, and the estimate equals one log-sum-exp by hand over the same
     ε to 1e-9 (which fails if a pass is not rescaled to a new maximum).  [V1]"""
-    Q, _ = np.linalg.qr(rng.standard_normal((4, 2)))
-    W, c, sigma = Q * [1.1, 0.6], 0.4, 0.9
-    model = _linear_gaussian_vae(sigma, np.full(4, c), W)
-    S = np.linalg.inv(np.eye(2) / sigma ** 2 + W.T @ W / c)
-    b = model.params["decoder.0.b"]
-    model.params["mu.W"][:] = S @ W.T / c
-    model.params["mu.b"][:] = -S @ W.T @ b / c
-    model.params["log_var.W"][:] = 0
-    model.params["log_var.b"][:] = np.log(np.diag(S))
+    model = _exact_posterior_vae(rng, scales=(1.1, 0.6), c=0.4, sigma=0.9)
     X = rng.standard_normal((2, 4))
     exact = _exact_log_marginal(model, X)
     K = 2 ** 21 + 5
