@@ -395,8 +395,7 @@ class VAE(GradientModel):
             α := α + h ∇_α [log p_β(x_i | f(x_i, α, ε)) − β_KL · KL(q_α(z|x_i) ‖ p(z))];
             β := β + h ∇_β [log p_β(x_i | z)]
 
-        (β_KL = 1 on the slide.)
-        Returns the mean over the batch of the per-object losses and of these gradients
+        (β_KL = 1 on the slide.)  Returns the mean over the batch of the per-object losses and of these gradients
         (with the minimiser's sign), which is what the vectorised objective computes.
         """
         xp = backend.get_xp(X)
