@@ -30,7 +30,9 @@ def sigmoid(z):
     """
     xp = backend.get_xp(z)
     with numpy.errstate(over="ignore"):
-        return 1.0 / (1.0 + xp.exp(-z))
+        y = xp.exp(-z)                                  # e^(−z), then in place:
+        y += 1.0                                        # 1 + e^(−z)
+        return xp.reciprocal(y, out=y)                  # 1 / (1 + e^(−z))
 
 
 def sigmoid_grad(y):

@@ -40,10 +40,19 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Gradient descent  θ ← θ − η g."""
+    """Gradient descent  θ ← θ − η g.
+
+    Notes
+    -----
+    η g is written into one scratch array per parameter, so a step allocates nothing.
+    """
 
     def _update(self, key, p, g):
-        p -= self.learning_rate * g
+        scratch = self.state.get(key)
+        if scratch is None or scratch.shape != g.shape or scratch.dtype != g.dtype:
+            scratch = self.state[key] = backend.get_xp(p).empty_like(g)
+        backend.get_xp(p).multiply(g, self.learning_rate, out=scratch)
+        p -= scratch
 
 
 class Momentum(Optimizer):

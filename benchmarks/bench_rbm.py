@@ -1,0 +1,80 @@
+"""One CD-1 epoch of a Bernoulli RBM: nnunsup versus scikit-learn's BernoulliRBM.
+
+The setting of the issue: 10 000 binarised MNIST images (784 visible units), 256 hidden
+units, batches of 100, learning rate 0.1, float32 on both sides, one Gibbs step per update
+(scikit-learn's BernoulliRBM runs persistent CD-1; nnunsup is timed with CD-1, and with
+``persistent=True`` for the like-for-like figure).  Each epoch is one ``partial_fit`` over
+the data (nnunsup) or one ``fit`` with ``n_iter=1`` (scikit-learn, which has no epoch-wise
+partial_fit); epochs are interleaved so that drift of the machine hits both, and the
+medians are reported, with the same number of BLAS threads on both sides.
+
+    python benchmarks/bench_rbm.py                    # needs scikit-learn (dev extra)
+    python benchmarks/bench_rbm.py --threads 1 --repeats 15
+
+The figures go to docs/performance.md.
+"""
+import argparse
+import os
+import platform
+
+import numpy as np
+from _common import load_images, median
+
+from nnunsup.datasets import binarize
+from nnunsup.rbm import BernoulliRBM
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=10000)
+    parser.add_argument("--hidden", type=int, default=256)
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--repeats", type=int, default=11)
+    parser.add_argument("--threads", type=int, default=None, help="BLAS threads for both sides")
+    args = parser.parse_args()
+
+    import sklearn
+    from sklearn.neural_network import BernoulliRBM as SklearnRBM
+    threads = args.threads
+    if threads:
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(threads)
+
+    X, source = load_images(args.n)
+    B = binarize(X, random_state=0)                                  # float32 0/1
+    settings = dict(batch_size=args.batch, learning_rate=0.1, random_state=0, verbose=False)
+    ours = {"CD-1": BernoulliRBM(args.hidden, **settings).init_params(784),
+            "PCD-1": BernoulliRBM(args.hidden, persistent=True, **settings).init_params(784)}
+
+    def theirs():
+        SklearnRBM(n_components=args.hidden, batch_size=args.batch, learning_rate=0.1,
+                   n_iter=1, random_state=0).fit(B)
+
+    times = {name: [] for name in [*ours, "scikit-learn"]}
+    for model in ours.values():                                      # warm-up
+        model.partial_fit(B)
+    theirs()
+    import time
+    for _ in range(args.repeats):
+        for name, model in ours.items():
+            start = time.perf_counter()
+            model.partial_fit(B)
+            times[name].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        theirs()
+        times["scikit-learn"].append(time.perf_counter() - start)
+    print(f"numpy {np.__version__}, scikit-learn {sklearn.__version__}, {platform.machine()}, "
+          f"{threads or 'default'} BLAS threads, "
+          f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}, {source}, "
+          f"{args.n} images, {args.hidden} hidden, batch {args.batch}, "
+          f"median of {args.repeats} epochs")
+    sk = median(times["scikit-learn"])
+    print(f"{'':22} {'epoch s':>8} {'min s':>8} {'speed-up':>9}")
+    for name, values in times.items():
+        label = "scikit-learn (PCD-1)" if name == "scikit-learn" else f"nnunsup {name}"
+        print(f"{label:22} {median(values):8.3f} {min(values):8.3f} {sk / median(values):8.2f}×")
+    print("target: nnunsup at least 1.5× faster than scikit-learn")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,298 @@
+"""Stacks of RBMs: the deep belief network and the RBM-pretrained deep autoencoder.  [R7, R8, R9]
+
+DBN [R7]: RBMs trained greedily, each on the hidden activities of the one below,
+
+    RBM_1 on x,   RBM_2 on h¹ = P(h¹ = 1 | x),   …,   RBM_L on h^{L−1};
+
+then fine-tuning: a classifier whose hidden layers start from the RBMs' weights, trained
+by backpropagation; or generation: Gibbs sampling in the top RBM, then one pass down
+through the lower RBMs' conditionals P(h^{l−1} | h^l).
+
+Deep autoencoder [R8] (Hinton & Salakhutdinov 2006): pre-train the stack of RBMs — the top
+one with linear (Gaussian) hidden units, the code layer —, unroll it into an encoder
+(weights Wᵀ, hidden biases b) and a decoder (weights W, visible biases a), and fine-tune the
+whole autoencoder by backpropagation on the reconstruction error.
+
+Pre-training as regularisation [R9] (Erhan et al. 2010) is the comparison of the same
+network with and without this start; ``DeepAutoencoder(pretrain=False)`` and a classifier
+built without :meth:`DBN.classifier` are the "without" halves.
+
+Slides: "Deep Belief Networks (DBN)", "Filtry DBN na MNIST", "Pretraining dla głębokich
+        AE", "Kompresja obrazów: Deep AE vs. PCA", "Pre-trening DNN", "Inicjalizacja sieci
+        DNN" (Polish notes).
+
+Shape legend: ``N`` objects, ``n`` visible units, ``m_l`` units of layer l, ``K`` classes.
+
+References
+----------
+Hinton, Osindero & Teh (2006). A fast learning algorithm for deep belief nets. Neural Comp.
+Hinton & Salakhutdinov (2006). Reducing the dimensionality of data with neural networks.
+Erhan, Bengio, Courville, Manzagol, Vincent & Bengio (2010). Why does unsupervised
+pre-training help deep learning? JMLR 11.
+"""
+import numpy
+
+from .. import backend
+from .._base import ParamModel
+from .._validation import check_random_state, check_scalar
+from ..autoencoders.base import Autoencoder
+from ..nn.layers import Linear
+from ..nn.perceptron import MLPClassifier
+from .models import BernoulliRBM
+
+__all__ = ["DBN", "DeepAutoencoder"]
+
+_RBM_SETTINGS = ("k", "persistent", "weight_decay", "batch_size", "learning_rate", "optimizer",
+                 "verbose")
+
+
+def _check_sizes(sizes, name="hidden_sizes"):
+    if not hasattr(sizes, "__iter__") or not len(sizes):
+        raise TypeError(f"{name} must be a non-empty sequence of layer widths such as "
+                        f"(500, 500, 2000); got {sizes!r}")
+    for size in sizes:
+        check_scalar(size, f"{name} entries", kind=int, low=1)
+
+
+class DBN(ParamModel):
+    """Deep belief network: RBMs stacked greedily, then fine-tuned or sampled.  [R7]
+
+    ==================  ====================================  ============
+    params key          what                                  shape
+    ==================  ====================================  ============
+    ``rbm.<l>.W``       weights of RBM l (layer l → l + 1)    (m_l, m_l+1)
+    ``rbm.<l>.a``       its visible biases                    (m_l,)
+    ``rbm.<l>.b``       its hidden biases                     (m_l+1,)
+    ==================  ====================================  ============
+
+    The entries are the arrays of the RBMs in ``rbms_`` (the same objects).
+
+    Parameters
+    ----------
+    hidden_sizes : tuple of int    m_1, …, m_L
+    k, persistent, weight_decay :  CD settings of every RBM (:class:`BernoulliRBM`)
+    allow_probabilities : bool     whether the data may be probabilities in [0, 1] (the
+                                   upper RBMs always read probabilities, the activities)
+    epochs : int                   CD epochs of each RBM
+    batch_size, learning_rate, optimizer, random_state, verbose :
+                                   as :class:`BernoulliRBM`, for every layer
+
+    Attributes
+    ----------
+    rbms_ : list of BernoulliRBM   the trained layers, bottom first
+    params, n_features_in_
+    """
+
+    def __init__(self, hidden_sizes=(500, 500), k=1, persistent=False, weight_decay=0.0,
+                 allow_probabilities=False, *, epochs=10, batch_size=100, learning_rate=0.1,
+                 optimizer="sgd", random_state=None, verbose="auto"):
+        self.hidden_sizes = hidden_sizes
+        self.k = k
+        self.persistent = persistent
+        self.weight_decay = weight_decay
+        self.allow_probabilities = allow_probabilities
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.optimizer = optimizer
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _layer(self, l, size, seed):
+        """RBM l of the stack (not yet trained)."""
+        return BernoulliRBM(size, allow_probabilities=self.allow_probabilities or l > 0,
+                            epochs=self.epochs, random_state=seed,
+                            **{k: getattr(self, k) for k in _RBM_SETTINGS})
+
+    def fit(self, X, y=None):
+        """Train the RBMs one after another, each on the activities of the one below.  [R7]"""
+        _check_sizes(self.hidden_sizes)
+        check_scalar(self.epochs, "epochs", kind=int, low=1)
+        self._seed_streams()
+        self._sample_rng = backend.default_rng(check_random_state(self.random_state).spawn(5)[4])
+        seeds = numpy.random.SeedSequence(self._init_rng.integers(2 ** 32)).spawn(len(self.hidden_sizes))
+        X = self._layer(0, 1, None)._check_X(X)                      # binary (or [0, 1]) data
+        self.rbms_, codes = [], X
+        for l, size in enumerate(self.hidden_sizes):                 # [R7] greedy
+            rbm = self._layer(l, size, seeds[l]).fit(codes)          # RBM_l on h^{l−1}
+            self.rbms_.append(rbm)
+            codes = rbm.transform(codes)                             # h^l = P(h^l = 1 | h^{l−1})
+        self.n_features_in_ = X.shape[1]
+        self._params = {f"rbm.{l}.{key}": value for l, rbm in enumerate(self.rbms_)
+                        for key, value in rbm.params.items()}
+        return self
+
+    def loss_and_grads(self, X, y=None, x_neg=None):
+        """The sum of the layers' CD surrogates, each on the activities below held fixed.  [R7]
+
+        ``x_neg``: a list with each layer's chain samples (or None to draw them).  The
+        gradient of layer l is that of RBM l's own objective, which greedy training follows.
+        """
+        X = self._check_input(X)
+        x_neg = [None] * len(self.rbms_) if x_neg is None else list(x_neg)
+        if len(x_neg) != len(self.rbms_):
+            raise ValueError(f"x_neg must hold one array per layer ({len(self.rbms_)}), "
+                             f"got {len(x_neg)}")
+        total, grads, codes = 0.0, {}, X
+        for l, rbm in enumerate(self.rbms_):
+            loss, g = rbm.loss_and_grads(codes, x_neg=x_neg[l])
+            total = total + loss
+            grads.update({f"rbm.{l}.{key}": value for key, value in g.items()})
+            codes = rbm.transform(codes)
+        return total, grads
+
+    def _check_X(self, X, name="X"):
+        return self.rbms_[0]._check_X(X, name) if getattr(self, "rbms_", None) else X
+
+    def transform(self, X):
+        """The top layer's activities P(h^L = 1 | …) of every row, shape (N, m_L)."""
+        codes = self._check_input(X)
+        for rbm in self.rbms_:
+            codes = rbm.transform(codes)
+        return codes
+
+    def fit_transform(self, X, y=None):
+        return self.fit(X).transform(X)
+
+    def sample(self, n_samples=1, n_gibbs=1000, random_state=None):
+        """Generate: a Gibbs chain in the top RBM, then one pass down the stack.  [R7]
+
+        Returns the visible probabilities P(x = 1 | h¹) of the samples, shape (n_samples, n):
+        the top chain's visible states are h^{L−1}; each lower layer draws
+        h^{l−1} ∼ P(h^{l−1} | h^l) from RBM l's visible conditional.
+        """
+        self._check_fitted()
+        rng = (self._sample_rng if random_state is None
+               else backend.default_rng(check_random_state(random_state)))
+        h = self.rbms_[-1].sample(n_samples, n_gibbs, random_state=rng.integers(2 ** 32))
+        for rbm in reversed(self.rbms_[:-1]):                        # top-down generative pass
+            mean = rbm.inverse_transform(h)
+            if rbm is self.rbms_[0]:
+                return mean
+            h = (rng.random(mean.shape, dtype=mean.dtype) < mean).astype(mean.dtype)
+        return h                                                     # a one-layer DBN
+
+    def classifier(self, classes, **kwargs):
+        """An MLP classifier whose sigmoid hidden layers start from the RBMs (fine-tuning).
+
+        Hidden layer l gets weights W_lᵀ and biases b_l, so its output is the activity
+        P(h^l = 1 | h^{l−1}); the softmax layer is fresh.  Returns an
+        :class:`~nnunsup.nn.MLPClassifier` with ``warm_start=True``; ``kwargs`` set its
+        training hyperparameters (epochs, learning_rate, optimizer, …).
+        """
+        self._check_fitted()
+        training = {"batch_size": self.batch_size, "random_state": self.random_state}
+        model = MLPClassifier(tuple(self.hidden_sizes), activation="sigmoid", warm_start=True,
+                              **{**training, **kwargs})
+        model.init_params(self.n_features_in_, classes=classes)
+        for l, rbm in enumerate(self.rbms_):
+            model.params[f"net.{2 * l}.W"][...] = rbm.params["W"].T
+            model.params[f"net.{2 * l}.b"][...] = rbm.params["b"]
+        return model
+
+
+class DeepAutoencoder(Autoencoder):
+    """The RBM-pretrained deep autoencoder of Hinton & Salakhutdinov (2006).  [R8, R9]
+
+    ``fit(X)``:
+
+    1. pre-training: RBM_1 on X (values in [0, 1] read as probabilities, as the paper's
+       grey pixels), RBM_l on the activities of RBM_{l−1}; the top RBM has linear
+       (Gaussian, unit-variance) hidden units — the code — and is trained with a learning
+       rate 100 times smaller, as in the paper;
+    2. unrolling: encoder layer l = (W_lᵀ, b_l) with sigmoid units (linear at the code),
+       decoder layer l = (W_l, a_l), in reverse order, with sigmoid units;
+    3. fine-tuning of the whole autoencoder for ``epochs`` by backpropagation of the
+       cross-entropy (the paper's choice for MNIST; it used conjugate gradients, here the
+       model's ``optimizer``).
+
+    ``pretrain=False`` skips 1–2: the same network from the usual random start, for the
+    comparison of R9.
+
+    Parameters
+    ----------
+    hidden_sizes : tuple of int    the encoder's widths, the last one the code size:
+                                   (1000, 500, 250, 30) in the paper
+    pretrain : bool
+    pretrain_epochs : int          CD-1 epochs of each RBM (the paper: 50)
+    pretrain_learning_rate : float ε of the binary RBMs (the code layer's: ε/100)
+    weight_decay : float           λ of the RBMs (the paper: 2e-4)
+    loss : "bce" or "mse"          the fine-tuning loss (cross-entropy needs X in [0, 1])
+    epochs, batch_size, learning_rate, optimizer, patience, random_state, verbose :
+                                   fine-tuning, as :class:`~nnunsup.autoencoders.Autoencoder`
+                                   (``batch_size`` also for the RBMs)
+
+    Attributes
+    ----------
+    rbms_ : list of BernoulliRBM          the pre-trained layers (empty without pre-training)
+    pretrain_history_ : list of dict      their ``history_``
+    history_, params, n_features_in_      of the fine-tuned autoencoder
+    """
+
+    def __init__(self, hidden_sizes=(1000, 500, 250, 30), pretrain=True, pretrain_epochs=10,
+                 pretrain_learning_rate=0.1, weight_decay=2e-4, loss="bce", *, epochs=10,
+                 batch_size=100, learning_rate=1e-3, optimizer="adam", patience=None,
+                 random_state=None, verbose="auto"):
+        self.hidden_sizes = hidden_sizes
+        self.pretrain = pretrain
+        self.pretrain_epochs = pretrain_epochs
+        self.pretrain_learning_rate = pretrain_learning_rate
+        self.weight_decay = weight_decay
+        self.loss = loss
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.optimizer = optimizer
+        self.patience = patience
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # the unrolled net: sigmoid layers, a linear code, no tied weights, fresh on every fit
+    activation, code_activation, output_activation = "sigmoid", "identity", None
+    decoder_sizes, tied, warm_start = None, False, False
+    _min_epochs = 0
+
+    def _check_hyperparameters(self):
+        super()._check_hyperparameters()
+        check_scalar(self.pretrain_epochs, "pretrain_epochs", kind=int, low=1)
+        check_scalar(self.pretrain_learning_rate, "pretrain_learning_rate", low=0, low_open=True)
+        check_scalar(self.weight_decay, "weight_decay", low=0)
+
+    def fit(self, X, y=None):
+        """Pre-train the RBMs, unroll them, fine-tune the autoencoder; returns self.  [R8]"""
+        self._check_hyperparameters()
+        X = self._check_X(X)
+        self.init_params(X.shape[1])
+        self.rbms_, self.pretrain_history_ = [], []
+        if self.pretrain:
+            if float(X.min()) < 0 or float(X.max()) > 1:
+                raise ValueError("pre-training reads X as probabilities of binary pixels and "
+                                 "needs X in [0, 1]; scale the data, or pass pretrain=False")
+            self._pretrain(X)
+        if self.epochs:                                              # [R8] fine-tuning
+            self._prepare(X)
+            self._train(X, None, self.epochs, None, early_stopping=bool(self.patience))
+        return self
+
+    def _pretrain(self, X):
+        """Greedy RBMs, their weights copied into the unrolled encoder and decoder.  [R8]"""
+        seeds = numpy.random.SeedSequence(self._init_rng.integers(2 ** 32)).spawn(len(self.hidden_sizes))
+        encoder = [i for i, layer in enumerate(self._encoder.layers) if isinstance(layer, Linear)]
+        decoder = [i for i, layer in enumerate(self._decoder.layers) if isinstance(layer, Linear)]
+        codes = X
+        for l, size in enumerate(self.hidden_sizes):
+            top = l == len(self.hidden_sizes) - 1
+            rbm = BernoulliRBM(size, hidden="gaussian" if top else "bernoulli",
+                               allow_probabilities=True, weight_decay=self.weight_decay,
+                               epochs=self.pretrain_epochs, batch_size=self.batch_size,
+                               learning_rate=self.pretrain_learning_rate / (100 if top else 1),
+                               optimizer="momentum", random_state=seeds[l], verbose=self.verbose)
+            rbm.fit(codes)                                           # RBM_l on h^{l−1}
+            self.rbms_.append(rbm)
+            self.pretrain_history_.append(rbm.history_)
+            e, d = encoder[l], decoder[-1 - l]                       # unroll: W_lᵀ up, W_l down
+            self.params[f"encoder.{e}.W"][...] = rbm.params["W"].T
+            self.params[f"encoder.{e}.b"][...] = rbm.params["b"]
+            self.params[f"decoder.{d}.W"][...] = rbm.params["W"]
+            self.params[f"decoder.{d}.b"][...] = rbm.params["a"]
+            codes = rbm.transform(codes)                             # h^l (the code: linear)
