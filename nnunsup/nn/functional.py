@@ -30,8 +30,10 @@ def sigmoid(z):
     """
     xp = backend.get_xp(z)
     with numpy.errstate(over="ignore"):
-        y = xp.exp(-z)                                  # e^(−z), then in place:
-        y += 1.0                                        # 1 + e^(−z)
+        y = xp.exp(-z)                                  # e^(−z)
+        if not getattr(y, "ndim", 0):                   # a scalar
+            return 1.0 / (1.0 + y)
+        y += 1.0                                        # 1 + e^(−z), in place
         return xp.reciprocal(y, out=y)                  # 1 / (1 + e^(−z))
 
 
