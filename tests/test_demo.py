@@ -120,3 +120,24 @@ def test_vae_demo_without_data(tmp_path, monkeypatch):
     text = _check_report(report, ["vae"])
     assert "Data: binarised synthetic shapes (MNIST not found)" in text
     assert len(re.findall(r"\.png\)", text)) == 4
+
+
+def test_rbm_demo_on_real_data(tmp_path, data_dir):
+    """The RBM section on MNIST (fast mode): every figure is a PNG; CD raises the exact
+    log-likelihood on bars and stripes [R4, R5]; the DBN start beats a random start with 200
+    labels [R9]; the pre-trained deep autoencoder beats PCA and its random-start twin [R8]."""
+    report = run_demos(["rbm"], out=tmp_path, data=data_dir, download=False,
+                       stream=io.StringIO())
+    text = _check_report(report, ["rbm"])
+    for name in ("exact_likelihood", "mnist", "reconstructions", "dbn_samples",
+                 "deep_autoencoder"):
+        assert f"(rbm_{name}.png)" in text
+    start, end = map(float, re.search(r"\| CD-1 \| (-[0-9.]+) \| (-[0-9.]+) \|", text).groups())
+    assert end > start + 2
+    pre, scratch = map(float, re.search(r"test accuracy \*\*([0-9.]+)\*\*, against "
+                                        r"\*\*([0-9.]+)\*\*", text).groups())
+    assert pre > scratch
+    ae, ae0, pca30 = map(float, re.search(r"deep AE \*\*([0-9.]+)\*\*, the same net from a random "
+                                          r"start \*\*([0-9.]+)\*\*.*PCA with 30 components "
+                                          r"\*\*([0-9.]+)\*\*", text).groups())
+    assert ae < pca30 < ae0

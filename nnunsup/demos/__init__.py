@@ -8,12 +8,13 @@ import pathlib
 import sys
 import time
 
-from . import autoencoders, basics, kohonen, vae
+from . import autoencoders, basics, kohonen, rbm, vae
 
 __all__ = ["SECTIONS", "DemoContext", "run_demos"]
 
 #: section name → module (later lecture parts add theirs here, in the slides' order)
-SECTIONS = {"basics": basics, "kohonen": kohonen, "autoencoders": autoencoders, "vae": vae}
+SECTIONS = {"basics": basics, "kohonen": kohonen, "autoencoders": autoencoders, "vae": vae,
+            "rbm": rbm}
 
 
 class DemoContext:
