@@ -33,7 +33,8 @@ TITLE = "Restricted Boltzmann machines and deep belief networks"
 def _exact_likelihood(ctx, plt):
     X, _ = bars_and_stripes(4, 2000, random_state=ctx.seed)
     epochs = 60 if ctx.fast else 200
-    runs = {"CD-1": dict(k=1), "CD-5": dict(k=5), "PCD-1": dict(persistent=True, learning_rate=0.05)}
+    runs = {"CD-1": dict(k=1), "CD-5": dict(k=5),
+            "PCD-1": dict(persistent=True, learning_rate=0.05)}
     curves, seconds = {}, {}
     for name, kwargs in runs.items():
         model = BernoulliRBM(12, epochs=1, batch_size=20, random_state=ctx.seed,
@@ -59,7 +60,8 @@ def _exact_likelihood(ctx, plt):
                      f"{seconds[name]:.1f} s |" for name, curve in curves.items())
     ctx.text(f"**The true objective during training [R3, R4, R5].** 4 × 4 bars and stripes "
              f"({len(X)} objects, 30 distinct patterns, 16 visible units), 12 hidden units, "
-             f"{epochs} epochs, batches of 20, plain SGD (ε = 0.1; PCD 0.05). CD never computes log p(x); here it "
+             f"{epochs} epochs, batches of 20, plain SGD (ε = 0.1; PCD 0.05). CD never "
+             "computes log p(x); here it "
              "is exact, because summing the visible units out leaves 2^12 hidden states:\n\n"
              "| rule | start | end | best | training |\n|---|---|---|---|---|\n" + rows +
              f"\n\nThe best possible is −log 30 = {best:.2f}. The start is −16 log 2 = "

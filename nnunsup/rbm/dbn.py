@@ -110,7 +110,8 @@ class DBN(ParamModel):
         check_scalar(self.epochs, "epochs", kind=int, low=1)
         self._seed_streams()
         self._sample_rng = backend.default_rng(check_random_state(self.random_state).spawn(5)[4])
-        seeds = numpy.random.SeedSequence(self._init_rng.integers(2 ** 32)).spawn(len(self.hidden_sizes))
+        seeds = numpy.random.SeedSequence(self._init_rng.integers(2 ** 32))
+        seeds = seeds.spawn(len(self.hidden_sizes))                  # one per RBM
         X = self._layer(0, 1, None)._check_X(X)                      # binary (or [0, 1]) data
         self.rbms_, codes = [], X
         for l, size in enumerate(self.hidden_sizes):                 # [R7] greedy
@@ -263,7 +264,8 @@ class DeepAutoencoder(Autoencoder):
 
     def _pretrain(self, X):
         """Greedy RBMs, their weights copied into the unrolled encoder and decoder.  [R8]"""
-        seeds = numpy.random.SeedSequence(self._init_rng.integers(2 ** 32)).spawn(len(self.hidden_sizes))
+        seeds = numpy.random.SeedSequence(self._init_rng.integers(2 ** 32))
+        seeds = seeds.spawn(len(self.hidden_sizes))                  # one per RBM
         encoder = [i for i, layer in enumerate(self._encoder.layers) if isinstance(layer, Linear)]
         decoder = [i for i, layer in enumerate(self._decoder.layers) if isinstance(layer, Linear)]
         codes = X
@@ -272,7 +274,8 @@ class DeepAutoencoder(Autoencoder):
             rbm = BernoulliRBM(size, hidden="gaussian" if top else "bernoulli",
                                allow_probabilities=True, weight_decay=self.weight_decay,
                                epochs=self.pretrain_epochs, batch_size=self.batch_size,
-                               learning_rate=self.code_learning_rate if top else self.pretrain_learning_rate,
+                               learning_rate=(self.code_learning_rate if top
+                                              else self.pretrain_learning_rate),
                                optimizer="momentum", random_state=seeds[l], verbose=self.verbose)
             rbm.fit(codes)                                           # RBM_l on h^{l−1}
             self.rbms_.append(rbm)

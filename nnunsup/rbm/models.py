@@ -189,7 +189,7 @@ class BernoulliRBM(GradientModel):
             if x_neg is None and self.algorithm == "reference":
                 x_neg = gibbs_chain_reference(X, W, a, b, chain_noise, **units)
             elif x_neg is None:                                      # [R5] k Gibbs steps from x,
-                x_neg = gibbs_chain(X, W, a, b, chain_noise, **units, s=s)   # the first one shares s
+                x_neg = gibbs_chain(X, W, a, b, chain_noise, **units, s=s)  # shares s
         s_neg = hidden_input(x_neg, W, b, self._visible, units["sigma"])
         loss = (free_energy(X, W, a, b, **units, s=s).mean()              # [R3] F(x)
                 - free_energy(x_neg, W, a, b, **units, s=s_neg).mean())   # F(x′), x′ held fixed

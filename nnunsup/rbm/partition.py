@@ -48,7 +48,8 @@ def log_partition_exact(W, a, b, visible="bernoulli", hidden="bernoulli", sigma=
                         chunk=2 ** 16):
     """log Z by summing one layer out analytically and enumerating the other.  [R3]
 
-    Formula:  Bernoulli units, enumerating h:  log Z = log Σ_h exp(bᵀh + Σ_i softplus(a_i + (Wh)_i));
+    Formula:  Bernoulli units, enumerating h:
+                  log Z = log Σ_h exp(bᵀh + Σ_i softplus(a_i + (Wh)_i));
               enumerating x instead:           log Z = log Σ_x exp(−F(x));
               Gaussian visible units (h enumerated):
                   log Z = log Σ_h exp(bᵀh + Σ_i [a_i (Wh)_i/σ_i + (Wh)_i²/2]) + Σ_i log(√(2π) σ_i)
@@ -76,7 +77,8 @@ def log_partition_exact(W, a, b, visible="bernoulli", hidden="bernoulli", sigma=
     over_h = hidden == "bernoulli" and (visible == "gaussian" or m <= n)   # which layer to list
     k = m if over_h else n
     if k > MAX_EXACT_UNITS:
-        raise ValueError(f"exact log Z enumerates 2^{k} states of the {'hidden' if over_h else 'visible'} "
+        layer = "hidden" if over_h else "visible"
+        raise ValueError(f"exact log Z enumerates 2^{k} states of the {layer} "
                          f"layer; at most {MAX_EXACT_UNITS} units are allowed — use AIS "
                          "(ais_log_partition) for larger models")
     totals = []

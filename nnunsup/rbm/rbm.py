@@ -41,7 +41,8 @@ import math
 from .. import backend
 from ..nn import functional as F
 
-__all__ = ["energy", "hidden_input", "hidden_mean", "visible_mean", "free_energy", "free_energy_grads",
+__all__ = ["energy", "hidden_input", "hidden_mean", "visible_mean", "free_energy",
+           "free_energy_grads",
            "sample_units", "draw_chain_noise", "gibbs_chain", "gibbs_chain_reference",
            "cd_statistics", "cd_statistics_reference"]
 
