@@ -342,3 +342,30 @@ def test_bad_calls(rng):
         GaussianBernoulliRBM(3, sigma=[1, 1, 1], epochs=1).fit(rng.normal(size=(10, 4)))
     with pytest.raises(ValueError, match="sigma must be > 0"):
         GaussianBernoulliRBM(3, sigma=0.0, epochs=1).fit(rng.normal(size=(10, 4)))
+
+
+@pytest.mark.gpu
+def test_cupy_gives_the_numpy_update(rng):
+    """The same parameters, data and random draws give the same CD-1 loss and gradients on
+    CuPy as on NumPy, and a short fit runs on the GPU (skipped without CuPy and a GPU)."""
+    if not backend.is_cupy_available():
+        pytest.skip("CuPy with a working GPU is not available")
+    X = (rng.random((20, 6)) < 0.5).astype(np.float32)
+    x_neg = (rng.random((20, 6)) < 0.5).astype(np.float32)
+    host = BernoulliRBM(4, random_state=0).init_params(6)
+    host_loss, host_grads = host.loss_and_grads(X, x_neg=x_neg)
+    previous = backend.current()
+    backend.use("cupy")
+    try:
+        xp = backend.get_xp()
+        model = BernoulliRBM(4, epochs=2, batch_size=5, random_state=0).init_params(6)
+        loss, grads = model.loss_and_grads(xp.asarray(X), x_neg=xp.asarray(x_neg))
+        model.fit(xp.asarray(X))
+        log_z = model.log_partition("exact")
+    finally:
+        backend.use(previous)
+    assert float(loss) == pytest.approx(float(host_loss), rel=1e-5)
+    for key in grads:
+        np.testing.assert_allclose(backend.to_numpy(grads[key]), host_grads[key], rtol=1e-4,
+                                   atol=1e-6)
+    assert np.isfinite(log_z)
