@@ -122,7 +122,8 @@ def _run(checks, h, max_entries, tol, seed):
     return GradcheckResult(errors, where, tol)
 
 
-def gradcheck(target, *inputs, h=1e-5, max_entries=64, tol=1e-6, seed=0, wrt=(0,), **kwargs):
+def gradcheck(target, *inputs, h=1e-5, max_entries=64, tol=1e-6, seed=0, wrt=(0,), keys=None,
+              **kwargs):
     """Compare a hand-written gradient with central differences in float64.
 
     Parameters
@@ -142,6 +143,9 @@ def gradcheck(target, *inputs, h=1e-5, max_entries=64, tol=1e-6, seed=0, wrt=(0,
     tol : float                      ``result.passed`` means max relative error < tol
     seed : int                       for the sampled entries, directions and layer params
     wrt : tuple of int               for a loss: which inputs its returned gradients belong to
+    keys : str or None               for a model: check only the parameters whose key starts
+                                     with this prefix (e.g. "G." for one player of a GAN,
+                                     whose ``loss_and_grads`` returns that player's gradients)
     kwargs                           passed through (e.g. ``eps=`` noise for a VAE)
 
     Returns
@@ -151,7 +155,7 @@ def gradcheck(target, *inputs, h=1e-5, max_entries=64, tol=1e-6, seed=0, wrt=(0,
     inputs64 = [_to64(a) if hasattr(a, "shape") else a for a in inputs]
     noise64 = {k: (_to64(v) if hasattr(v, "shape") else v) for k, v in kwargs.items()}
     if hasattr(target, "loss_and_grads"):
-        return _gradcheck_model(target, inputs64, noise64, h, max_entries, tol, seed)
+        return _gradcheck_model(target, inputs64, noise64, h, max_entries, tol, seed, keys)
     if hasattr(target, "backward") and hasattr(target, "forward"):
         return _gradcheck_layer(target, inputs64, noise64, h, max_entries, tol, seed)
     if callable(target):
@@ -159,7 +163,7 @@ def gradcheck(target, *inputs, h=1e-5, max_entries=64, tol=1e-6, seed=0, wrt=(0,
     raise TypeError(f"gradcheck needs a model, a layer or a loss function, got {type(target).__name__}")
 
 
-def _gradcheck_model(model, inputs, noise, h, max_entries, tol, seed):
+def _gradcheck_model(model, inputs, noise, h, max_entries, tol, seed, keys=None):
     originals = dict(model.params)
     try:
         for k, v in originals.items():
@@ -169,10 +173,11 @@ def _gradcheck_model(model, inputs, noise, h, max_entries, tol, seed):
         def f():
             return float(model.loss_and_grads(*inputs, **noise)[0])
 
-        missing = set(model.params) - set(grads)
+        checked = [k for k in model.params if keys is None or k.startswith(keys)]
+        missing = set(checked) - set(grads)
         if missing:
             raise ValueError(f"loss_and_grads returned no gradient for {sorted(missing)}")
-        checks = [(k, f, model.params[k], backend.to_numpy(grads[k])) for k in model.params]
+        checks = [(k, f, model.params[k], backend.to_numpy(grads[k])) for k in checked]
         return _run(checks, h, max_entries, tol, seed)
     finally:
         model.params.update(originals)
