@@ -141,3 +141,23 @@ def test_rbm_demo_on_real_data(tmp_path, data_dir):
                                           r"start \*\*([0-9.]+)\*\*.*PCA with 30 components "
                                           r"\*\*([0-9.]+)\*\*", text).groups())
     assert ae < pca30 < ae0
+
+
+def test_gan_demo_on_real_data(tmp_path, data_dir):
+    """The GAN section (fast mode): every figure is a PNG; at D* the criterion equals
+    −log 4 + 2 JSD [G2]; the minimax gradient collapses as D wins while the non-saturating
+    one grows [G3, G4]; the non-saturating GAN covers at least 6 ring modes [G6]; both
+    digit models train on MNIST [G1, G5]."""
+    report = run_demos(["gan"], out=tmp_path, data=data_dir, download=False,
+                       stream=io.StringIO())
+    text = _check_report(report, ["gan"])
+    for name in ("optimal_discriminator", "ring_snapshots", "ring_dynamics", "digits"):
+        assert f"(gan_{name}.png)" in text
+    for value, bound in re.findall(r"\| N\([^)]*\) \| (-[0-9.]+) \| (-[0-9.]+) \|", text):
+        assert abs(float(value) - float(bound)) < 1e-3
+    rows = re.findall(r"\| (\d+) \| ([0-9.]+) \| ([0-9.]+) \| ([0-9.]+) \|", text)
+    first, last = rows[0], rows[-1]
+    assert float(last[2]) < 0.1 * float(last[3]) and float(last[3]) > float(first[3])
+    modes = int(re.search(r"\| non-saturating \| (\d) of 8 \|", text).group(1))
+    assert modes >= 6
+    assert "| MLP GAN |" in text and "| DCGAN |" in text

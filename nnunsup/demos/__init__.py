@@ -8,13 +8,13 @@ import pathlib
 import sys
 import time
 
-from . import autoencoders, basics, kohonen, rbm, vae
+from . import autoencoders, basics, gan, kohonen, rbm, vae
 
 __all__ = ["SECTIONS", "DemoContext", "run_demos"]
 
 #: section name → module (later lecture parts add theirs here, in the slides' order)
 SECTIONS = {"basics": basics, "kohonen": kohonen, "autoencoders": autoencoders, "vae": vae,
-            "rbm": rbm}
+            "rbm": rbm, "gan": gan}
 
 
 class DemoContext:

@@ -118,10 +118,10 @@ def jensen_shannon(p, q, dx):
     p, q : arrays of shape (K,)    densities at K grid points, spacing ``dx``
     """
     xp = backend.get_xp(p, q)
-    m = 0.5 * (p + q)
     with numpy.errstate(divide="ignore", invalid="ignore"):
-        kl_p = xp.where(p > 0, p * xp.log(p / m), 0.0).sum() * dx
-        kl_q = xp.where(q > 0, q * xp.log(q / m), 0.0).sum() * dx
+        total = p + q                                    # p/m = 2p/(p + q): no m to underflow
+        kl_p = xp.where(p > 0, p * xp.log(2 * p / total), 0.0).sum() * dx
+        kl_q = xp.where(q > 0, q * xp.log(2 * q / total), 0.0).sum() * dx
     return float(0.5 * kl_p + 0.5 * kl_q)
 
 

@@ -8,6 +8,7 @@ from .basics import image_grid, plot_decision_regions, plot_history
 from .competitive import (plot_competitive, plot_component_planes, plot_density_map,
                           plot_hit_map, plot_label_map, plot_map, plot_som_in_data_space,
                           plot_u_matrix)
+from .gan import plot_decision_surface, plot_gan_losses, plot_gan_snapshots
 from .rbm import plot_filters, plot_gibbs_chains
 from .vae import (plot_elbo_history, plot_interpolation, plot_latent_arithmetic,
                   plot_variations)
@@ -17,4 +18,5 @@ __all__ = ["plot_history", "image_grid", "plot_decision_regions",
            "plot_hit_map", "plot_label_map", "plot_som_in_data_space", "plot_competitive",
            "plot_code_map", "plot_reconstructions", "plot_latent_grid",
            "plot_elbo_history", "plot_variations", "plot_interpolation", "plot_latent_arithmetic",
-           "plot_filters", "plot_gibbs_chains"]
+           "plot_filters", "plot_gibbs_chains", "plot_gan_snapshots", "plot_decision_surface",
+           "plot_gan_losses"]

@@ -1,0 +1,90 @@
+"""One training step of an MLP GAN (a discriminator step and a generator step): nnunsup versus
+PyTorch on the CPU.
+
+The setting of the issue: G 64-256-784 (ReLU, sigmoid output), D 784-256-1 (LeakyReLU 0.2,
+one logit), batch 128 real images and 128 fresh z for each player, the non-saturating
+generator loss, Adam (η = 2e-4, β₁ = 0.5) for each player, float32, 10 000 MNIST images (else
+uniform noise of the same shape).  Each side runs whole epochs of alternating steps, the
+epochs interleaved, medians reported, the same number of threads on both sides.
+
+    python benchmarks/bench_gan.py                 # needs `pip install torch`
+    python benchmarks/bench_gan.py --threads 1 --repeats 9
+
+The figures go to docs/performance.md.
+"""
+import argparse
+import os
+import platform
+
+import numpy as np
+from _common import interleaved, limit_threads, load_images, median
+
+from nnunsup.gan import GAN
+
+
+def torch_players(torch):
+    G = torch.nn.Sequential(torch.nn.Linear(64, 256), torch.nn.ReLU(), torch.nn.Linear(256, 784),
+                            torch.nn.Sigmoid())
+    D = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.LeakyReLU(0.2),
+                            torch.nn.Linear(256, 1))
+    return G, D
+
+
+def torch_epoch(torch, G, D, opt_G, opt_D, X, batch_size, generator):
+    softplus = torch.nn.functional.softplus
+    order = torch.randperm(X.shape[0], generator=generator)
+    for start in range(0, X.shape[0], batch_size):
+        x = X[order[start:start + batch_size]]
+        z = torch.randn(x.shape[0], 64)
+        opt_D.zero_grad(set_to_none=True)                       # the discriminator's step
+        with torch.no_grad():
+            fake = G(z)
+        logits = D(torch.cat([x, fake]))[:, 0]
+        n = x.shape[0]
+        loss_D = 0.5 * softplus(-logits[:n]).mean() + 0.5 * softplus(logits[n:]).mean()
+        loss_D.backward()
+        opt_D.step()
+        opt_G.zero_grad(set_to_none=True)                       # the generator's step
+        z = torch.randn(x.shape[0], 64)
+        loss_G = 0.5 * softplus(-D(G(z))[:, 0]).mean()
+        loss_G.backward()
+        opt_G.step()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=10000)
+    parser.add_argument("--batch", type=int, default=128)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--threads", type=int, default=None, help="threads for both sides")
+    args = parser.parse_args()
+
+    import torch
+    threads = limit_threads(args.threads)
+    torch.manual_seed(0)
+    X, source = load_images(args.n)
+    ours = GAN(64, (256,), (256,), batch_size=args.batch, learning_rate=2e-4, random_state=0,
+               verbose=False).init_params(784)
+    G, D = torch_players(torch)
+    opt_G = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    opt_D = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    X_torch = torch.from_numpy(X)
+    generator = torch.Generator().manual_seed(0)
+    t_ours, t_torch = interleaved(
+        lambda: ours.partial_fit(X),
+        lambda: torch_epoch(torch, G, D, opt_G, opt_D, X_torch, args.batch, generator),
+        args.repeats)
+    steps = -(-args.n // args.batch)
+    s_ours, s_torch = median(t_ours) / steps * 1e3, median(t_torch) / steps * 1e3
+    print(f"numpy {np.__version__}, torch {torch.__version__}, {platform.machine()}, "
+          f"{threads} threads, OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}, "
+          f"{source}, {args.n} images, batch {args.batch}, median of {args.repeats} epochs "
+          f"of {steps} steps")
+    print(f"{'':10} {'ms/step':>8}")
+    print(f"{'nnunsup':10} {s_ours:8.3f}")
+    print(f"{'PyTorch':10} {s_torch:8.3f}")
+    print(f"ratio nnunsup / PyTorch: {s_ours / s_torch:.2f}  (target ≤ 1.0)")
+
+
+if __name__ == "__main__":
+    main()
