@@ -8,5 +8,6 @@ from .dcgan import DCGAN
 from .dynamics import mode_coverage, ring_centers
 from .gan import GAN, discriminator_loss, generator_loss, jensen_shannon, optimal_discriminator
 
-__all__ = ["GAN", "DCGAN", "mode_coverage", "ring_centers", "discriminator_loss", "generator_loss", "optimal_discriminator",
+__all__ = ["GAN", "DCGAN", "mode_coverage", "ring_centers", "discriminator_loss",
+           "generator_loss", "optimal_discriminator",
            "jensen_shannon"]

@@ -40,7 +40,8 @@ def test_decision_surface_evaluates_D_on_a_grid():
 
 def test_losses_plot_needs_a_gan_history():
     """Four curves from a GAN's history_; other histories are refused.  [G6]"""
-    history = {"d_loss": [0.7, 0.6], "g_loss": [0.8, 0.9], "d_real": [0.5, 0.6], "d_fake": [0.5, 0.4]}
+    history = {"d_loss": [0.7, 0.6], "g_loss": [0.8, 0.9], "d_real": [0.5, 0.6],
+               "d_fake": [0.5, 0.4]}
     assert len(plot_gan_losses(history)) == 4
     with pytest.raises(ValueError, match="history has no 'g_loss' values"):
         plot_gan_losses({"d_loss": [1.0], "loss": [1.0]})
