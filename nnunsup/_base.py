@@ -309,17 +309,19 @@ class GradientModel(ParamModel):
         for k, v in saved.items():
             xp.copyto(self.params[k], v)
 
-    def _divergence(self, epoch, step, loss, bad_params=()):
+    def _divergence(self, epoch, step, loss, bad_params=(), who="training",
+                    optimizer=None):
+        """The NonFiniteLossError for a loss (of ``who``) or parameters gone non-finite."""
         losses = self.history_["loss"]
         last = losses[-1] if losses else None
+        rate = (optimizer or self._optimizer).learning_rate
         what = (f"parameters {bad_params} became non-finite" if bad_params
-                else f"the training loss became {loss}")
+                else f"the {who} loss became {loss}")
         return NonFiniteLossError(
             f"{what} at epoch {epoch + 1}, step {step + 1}"
             f" (last finite epoch loss: {last if last is not None else 'none yet'}); the "
             f"parameters were restored to those of the last finite step. The usual cause is "
-            f"a learning rate that is too large (learning_rate="
-            f"{self._optimizer.learning_rate!r}).",
+            f"a learning rate that is too large (learning_rate={rate!r}).",
             epoch=epoch + 1, step=step + 1, last_finite_loss=last)
 
     def _evaluate(self, X, y=None, terms=None):

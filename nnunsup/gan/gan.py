@@ -39,7 +39,7 @@ import numpy
 
 from .. import backend
 from .._base import GradientModel
-from .._validation import (NonFiniteLossError, check_array, check_choice, check_random_state,
+from .._validation import (check_array, check_choice, check_random_state,
                            check_range, check_scalar)
 from ..nn import functional as F
 from ..nn.layers import LeakyReLU, Linear, Sequential, activation, prefixed, subparams
@@ -375,16 +375,8 @@ class GAN(GradientModel):
         return float(real.mean()), float(fake.mean())
 
     def _gan_divergence(self, player, epoch, step, loss):
-        who = "discriminator" if player == "D" else "generator"
-        losses = self.history_["loss"]
-        last = losses[-1] if losses else None
-        rate = self._optimizers[player].learning_rate
-        return NonFiniteLossError(
-            f"the {who}'s loss became {loss} at epoch {epoch + 1}, step {step + 1} (last "
-            f"finite epoch loss of D: {last if last is not None else 'none yet'}); the "
-            f"parameters were restored to those of the last finite step. The usual cause is a "
-            f"learning rate that is too large (the {who}'s learning_rate={rate!r}).",
-            epoch=epoch + 1, step=step + 1, last_finite_loss=last)
+        who = "discriminator's" if player == "D" else "generator's"
+        return self._divergence(epoch, step, loss, who=who, optimizer=self._optimizers[player])
 
     def _evaluate(self, X, y=None, terms=None):
         return float(self._loss_and_grads(X, z=self._draw_z(X.shape[0], self._eval_rng),
