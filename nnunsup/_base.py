@@ -15,7 +15,9 @@ A gradient-trained model implements only
 
 (a model whose objective is a sum of named parts lists them in ``_loss_terms``; its
 ``_loss_and_grads`` then takes ``terms=``, a dict it fills with each part's batch value,
-and the loop records their epoch means in ``history_`` beside the loss),
+and the loop records their epoch means in ``history_`` beside the loss; and the targets
+that ``_check_y`` returns may be a tuple of per-object arrays, which the loop slices
+together),
 
 and :meth:`GradientModel.fit` owns the loop: seeded shuffle, minibatches, optimiser step,
 history, early stopping, progress, and the guard against a non-finite loss.
@@ -64,6 +66,16 @@ class Estimator:
                    if name != "self" and p.default is not p.empty
                    and not _same(getattr(self, name), p.default)]
         return f"{type(self).__name__}({', '.join(changed)})"
+
+
+def _rows(y, index):
+    """The rows ``index`` of the targets: None, one array, or a tuple of per-object arrays
+    (labels with task ids, privileged features, teacher outputs, …)."""
+    if y is None:
+        return None
+    if isinstance(y, tuple):
+        return tuple(None if part is None else part[index] for part in y)
+    return y[index]
 
 
 def _same(a, b):
@@ -262,7 +274,7 @@ class GradientModel(ParamModel):
                     if xp is not numpy:
                         index = xp.asarray(index)               # one transfer per step
                     xb = X[index]
-                    yb = None if y is None else y[index]
+                    yb = _rows(y, index)
                     noise = self._draw_noise(xb, yb, self._noise_rng)
                     if self._loss_terms:
                         noise["terms"] = step_terms = {}
@@ -333,7 +345,7 @@ class GradientModel(ParamModel):
         sums = dict.fromkeys(self._loss_terms, 0.0)
         for start in range(0, X.shape[0], size):
             xb = X[start:start + size]
-            yb = None if y is None else y[start:start + size]
+            yb = _rows(y, slice(start, start + size))
             noise = self._draw_noise(xb, yb, self._eval_rng)
             if self._loss_terms:
                 noise["terms"] = step_terms = {}

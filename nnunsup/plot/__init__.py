@@ -10,6 +10,7 @@ from .competitive import (plot_competitive, plot_component_planes, plot_density_
                           plot_u_matrix)
 from .gan import plot_decision_surface, plot_gan_losses, plot_gan_snapshots
 from .rbm import plot_filters, plot_gibbs_chains
+from .transfer import plot_curves, plot_training_schemes
 from .vae import (plot_elbo_history, plot_interpolation, plot_latent_arithmetic,
                   plot_variations)
 
@@ -19,4 +20,4 @@ __all__ = ["plot_history", "image_grid", "plot_decision_regions",
            "plot_code_map", "plot_reconstructions", "plot_latent_grid",
            "plot_elbo_history", "plot_variations", "plot_interpolation", "plot_latent_arithmetic",
            "plot_filters", "plot_gibbs_chains", "plot_gan_snapshots", "plot_decision_surface",
-           "plot_gan_losses"]
+           "plot_gan_losses", "plot_curves", "plot_training_schemes"]
