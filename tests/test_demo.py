@@ -161,3 +161,26 @@ def test_gan_demo_on_real_data(tmp_path, data_dir):
     modes = int(re.search(r"\| non-saturating \| (\d) of 8 \|", text).group(1))
     assert modes >= 6
     assert "| MLP GAN |" in text and "| DCGAN |" in text
+
+
+def test_transfer_demo_on_real_data(tmp_path, data_dir):
+    """The transfer section (fast mode): with 10 labels a transferred encoder beats the net
+    from scratch [T1]; related tasks raise the 10-object target [T2]; the pretext is far
+    above chance [T3]; distillation on unlabelled data beats the student alone [T4]; the
+    two-stage LUPI student beats the student alone with 100 labels [T5]; the summary slide
+    is drawn [T6]."""
+    report = run_demos(["transfer"], out=tmp_path, data=data_dir, download=False,
+                       stream=io.StringIO())
+    text = _check_report(report, ["transfer"])
+    for name in ("curve", "multitask", "schemes"):
+        assert f"(transfer_{name}.png)" in text
+    m10 = re.search(r"\| 10 \| ([0-9.]+) \| ([0-9.]+) \| ([0-9.]+) \|", text).groups()
+    assert max(float(m10[0]), float(m10[1])) > float(m10[2]) + 0.03
+    related = re.search(r"\| related [^|]*\| ([0-9.]+) \| ([0-9.]+) \|", text).groups()
+    assert float(related[1]) > float(related[0]) + 0.02
+    assert float(re.search(r"right for \*\*([0-9.]+)\*\*", text).group(1)) > 0.5
+    alone = float(re.search(r"\| student, 500 labels alone \| ([0-9.]+) \|", text).group(1))
+    distilled = float(re.search(r"unlabelled images \(T = 4\) \| \*\*([0-9.]+)\*\*", text).group(1))
+    assert distilled > alone + 0.03
+    lupi = re.search(r"\| 100 \| ([0-9.]+) \| ([0-9.]+) \(", text).groups()
+    assert float(lupi[1]) > float(lupi[0]) + 0.01

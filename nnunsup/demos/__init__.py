@@ -8,13 +8,13 @@ import pathlib
 import sys
 import time
 
-from . import autoencoders, basics, gan, kohonen, rbm, vae
+from . import autoencoders, basics, gan, kohonen, rbm, transfer, vae
 
 __all__ = ["SECTIONS", "DemoContext", "run_demos"]
 
 #: section name → module (later lecture parts add theirs here, in the slides' order)
 SECTIONS = {"basics": basics, "kohonen": kohonen, "autoencoders": autoencoders, "vae": vae,
-            "rbm": rbm, "gan": gan}
+            "rbm": rbm, "gan": gan, "transfer": transfer}
 
 
 class DemoContext:
