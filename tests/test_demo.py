@@ -184,3 +184,17 @@ def test_transfer_demo_on_real_data(tmp_path, data_dir):
     assert distilled > alone + 0.03
     lupi = re.search(r"\| 100 \| ([0-9.]+) \| ([0-9.]+) \(", text).groups()
     assert float(lupi[1]) > float(lupi[0]) + 0.01
+
+
+def test_transfer_demo_without_data(tmp_path, monkeypatch):
+    """Without MNIST the transfer section runs every experiment on the 7 synthetic shapes
+    (source classes 0–2, target 3–6; shape-pair tasks) and says so."""
+    monkeypatch.setenv("NNUNSUP_DATA", str(tmp_path / "nothing-here"))
+    monkeypatch.setenv("NNUNSUP_CACHE", str(tmp_path / "empty-cache"))
+    report = run_demos(["transfer"], out=tmp_path / "out", download=False,
+                       stream=io.StringIO())
+    text = _check_report(report, ["transfer"])
+    assert "Data: synthetic shapes (MNIST not found)" in text
+    assert len(re.findall(r"\.png\)", text)) == 3
+    assert "classes 3–6 with m labels" in text and "Learnability on 0 vs 1" in text
+    assert "pretext on 1600 unlabelled images" in text
