@@ -125,8 +125,8 @@ def _multitask(ctx, plt, d):
              + ", ".join(f"{acc:.3f}" for acc in learn["accuracy"]) + " with l_t = 10, 30, 100, "
              f"300. Learning to learn and few-shot (the new task {c} vs {e} from 5 images per "
              "class, a linear head on the 7-task encoder against a net from scratch):\n\n"
-             "| other tasks | alone | with 6 tasks | gain (points) | few-shot, shared f | few-shot, from "
-             "scratch |\n|---|---|---|---|---|---|\n" + "\n".join(lines) + "\n\n" + verdict)
+             "| other tasks | alone | with 6 tasks | gain (points) | few-shot, shared f | "
+             "few-shot, from scratch |\n|---|---|---|---|---|---|\n" + "\n".join(lines) + "\n\n" + verdict)
 
 
 # -- 3. [T3] ---------------------------------------------------------------------------------------
