@@ -126,7 +126,8 @@ def _multitask(ctx, plt, d):
              f"300. Learning to learn and few-shot (the new task {c} vs {e} from 5 images per "
              "class, a linear head on the 7-task encoder against a net from scratch):\n\n"
              "| other tasks | alone | with 6 tasks | gain (points) | few-shot, shared f | "
-             "few-shot, from scratch |\n|---|---|---|---|---|---|\n" + "\n".join(lines) + "\n\n" + verdict)
+             "few-shot, from scratch |\n|---|---|---|---|---|---|\n" + "\n".join(lines)
+             + "\n\n" + verdict)
 
 
 # -- 3. [T3] ---------------------------------------------------------------------------------------
