@@ -35,7 +35,8 @@ __all__ = ["DistilledClassifier", "soft_cross_entropy"]
 
 
 def soft_cross_entropy(student_logits, teacher_logits, temperature=1.0):
-    """T² (1/N) Σ_i CE(softmax(a_i/T), softmax(b_i/T)) and its gradient w.r.t. b.  [T4, T5]
+    """T² (1/N) Σ_i CE(softmax(a_i/T), softmax(b_i/T)) and its gradients w.r.t. b and a.
+    [T4, T5]
 
     Formula:  CE(p, q) = −Σ_k p_k log q_k,  p = softmax(a/T),  q = softmax(b/T);
               ∂/∂b = T (q − p) / N
@@ -43,7 +44,8 @@ def soft_cross_entropy(student_logits, teacher_logits, temperature=1.0):
     Parameters
     ----------
     student_logits : array of shape (N, K)    b(x′, w′)
-    teacher_logits : array of shape (N, K)    a(x′, w), held fixed
+    teacher_logits : array of shape (N, K)    a(x′, w) (fixed in distillation, trained too
+                                              in joint LUPI)
     temperature : float                       T > 0 (1: the plain cross-entropy)
 
     Returns
