@@ -39,7 +39,8 @@ def encoder_of(model):
     """The vectorisation z = f(x, α) of a fitted model: its layers and copies of their weights.  [T1]
 
     Supported: every :class:`~nnunsup.autoencoders.Autoencoder` (the encoder; a
-    convolutional one with its reshape to images), :class:`~nnunsup.autoencoders.VAE` (the
+    convolutional or sequence one with its reshape of the rows to images or sequences; the
+    RBM-pre-trained :class:`~nnunsup.rbm.DeepAutoencoder` too), :class:`~nnunsup.autoencoders.VAE` (the
     body and the mean head μ(x)), :class:`~nnunsup.nn.MLPClassifier` (all layers but the
     output one: the representation a net trained on other classes has learned), and the
     models of this package that define ``_encoder_layers`` (the pretext and multi-task
@@ -51,7 +52,7 @@ def encoder_of(model):
     params : dict                copies of the weights, keys as the Sequential names them
     width : int                  m, the width of z
     """
-    from ..autoencoders import VAE, Autoencoder, ConvAutoencoder
+    from ..autoencoders import VAE, Autoencoder, ConvAutoencoder, SequenceAutoencoder
     from ..nn.perceptron import MLPClassifier
 
     model._check_fitted()
@@ -69,8 +70,10 @@ def encoder_of(model):
     elif isinstance(model, Autoencoder):
         body = list(model._encoder.layers)
         params = subparams(model.params, "encoder.")
-        if isinstance(model, ConvAutoencoder):
-            body = [Reshape(model.image_shape), *body]
+        shape = (model.image_shape if isinstance(model, ConvAutoencoder) else
+                 model.seq_shape if isinstance(model, SequenceAutoencoder) else None)
+        if shape is not None:                               # rows → images or sequences
+            body = [Reshape(shape), *body]
             params = {_shift(k, 1): v for k, v in params.items()}
         layers = Sequential(*body)
     elif isinstance(model, MLPClassifier):

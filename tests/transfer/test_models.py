@@ -10,7 +10,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from nnunsup.autoencoders import VAE, Autoencoder, ConvAutoencoder  # noqa: E402
+from nnunsup.autoencoders import (VAE, Autoencoder, ConvAutoencoder,  # noqa: E402
+                                  SequenceAutoencoder)
 from nnunsup.nn import MLPClassifier, gradcheck  # noqa: E402
 from nnunsup.plot import plot_curves, plot_training_schemes  # noqa: E402
 from nnunsup.transfer import (TRAINING_SCHEMES, DistilledClassifier,  # noqa: E402
@@ -64,17 +65,20 @@ def test_frozen_means_frozen(data):
 
 def test_encoder_of_every_source(rng):
     """The vectorisation taken out equals the source's own codes: an autoencoder's and a
-    convolutional one's transform, a VAE's μ(x), a classifier's last hidden layer.  [T1]"""
+    convolutional and a sequence one's transform, a VAE's μ(x), a classifier's last hidden layer.  [T1]"""
     X = rng.random((10, 16))
     y = np.arange(10) % 2
     for source in (Autoencoder((6, 3), epochs=1, random_state=0).fit(X),
                    ConvAutoencoder((2,), image_shape=(1, 4, 4), code_size=3, epochs=1,
                                    random_state=0).fit(X),
+                   SequenceAutoencoder((4,), seq_shape=(4, 4), code_size=3, epochs=1,
+                                       random_state=0).fit(X),
                    VAE((6, 3), epochs=1, random_state=0).fit((X > 0.5) * 1.0)):
         layers, params, width = encoder_of(source)
         codes = layers.forward(params, X if not isinstance(source, VAE) else (X > 0.5) * 1.0)[0]
         np.testing.assert_allclose(codes, source.transform(X if not isinstance(source, VAE)
-                                                           else (X > 0.5) * 1.0), rtol=1e-6)
+                                                           else (X > 0.5) * 1.0),
+                                   rtol=1e-6, atol=1e-7)
         assert width == 3
     net = MLPClassifier((7, 5), epochs=1, random_state=0).fit(X, y)
     layers, params, width = encoder_of(net)
