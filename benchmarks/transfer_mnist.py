@@ -11,7 +11,7 @@
 
 Prints markdown tables (the ones in docs/transfer.md).
 
-    python benchmarks/transfer_mnist.py                 # about 6 minutes on 2 cores
+    python benchmarks/transfer_mnist.py                 # about a minute on 2 cores
     python benchmarks/transfer_mnist.py --train 5000    # a quicker, noisier run
 """
 import argparse
