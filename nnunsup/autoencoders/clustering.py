@@ -28,7 +28,7 @@ __all__ = ["kmeans", "purity_score", "adjusted_rand_index", "DeepClustering"]
 
 
 def kmeans(Z, n_clusters, n_init=4, max_iter=100, random_state=None):
-    """Lloyd's k-means, minimising Q = Σ_i ρ²(z_i, μ_{a(z_i)}) [C2]; k-means++ starts.
+    """Lloyd's k-means: Q = Σ_i ρ²(z_i, μ_{a(z_i)}) → min, k-means++ starts.  [C2, A16]
 
     Parameters
     ----------
@@ -66,7 +66,7 @@ def kmeans(Z, n_clusters, n_init=4, max_iter=100, random_state=None):
 
 
 def purity_score(labels_true, labels_pred):
-    """Σ_clusters (size of the cluster's majority class) / N, in (0, 1]."""
+    """Σ_clusters (size of the cluster's majority class) / N, in (0, 1].  [A16]"""
     t = numpy.unique(numpy.asarray(labels_true), return_inverse=True)[1]
     p = numpy.unique(numpy.asarray(labels_pred), return_inverse=True)[1]
     table = numpy.zeros((p.max() + 1, t.max() + 1))
@@ -75,7 +75,7 @@ def purity_score(labels_true, labels_pred):
 
 
 def adjusted_rand_index(labels_true, labels_pred):
-    """Adjusted Rand index (Hubert & Arabie, 1985): 1 for identical partitions, ≈ 0 by chance.
+    """Adjusted Rand index (Hubert & Arabie, 1985): 1 for identical partitions, ≈ 0 by chance.  [A16]
 
     ARI = (Σ_ij C(n_ij, 2) − E) / (½ (Σ_i C(a_i, 2) + Σ_j C(b_j, 2)) − E),
     E = Σ_i C(a_i, 2) Σ_j C(b_j, 2) / C(N, 2), with n_ij the contingency table.

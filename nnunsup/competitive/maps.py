@@ -37,7 +37,7 @@ def neighbour_pairs(som):
 
 
 def u_matrix_edges(som):
-    """The U-matrix's in-between cells: one per pair of neighbouring nodes.
+    """The U-matrix's in-between cells: one per pair of neighbouring nodes.  [C10]
 
     Returns
     -------
@@ -53,7 +53,7 @@ def u_matrix_edges(som):
 
 
 def u_matrix(som):
-    """Mean distance from each neuron to its grid neighbours, array of shape (M, H).
+    """Mean distance from each neuron to its grid neighbours, array of shape (M, H).  [C10]
 
     Neighbours: the 8 surrounding nodes on a square grid, the 6 on a hexagonal one (fewer
     at the border).  High values mark cluster borders, low values cluster interiors.
@@ -66,7 +66,7 @@ def u_matrix(som):
 
 
 def u_matrix_full(som):
-    """The U-matrix with in-between cells, array of shape (2M − 1, 2H − 1) (square grids).
+    """The U-matrix with in-between cells, array of shape (2M − 1, 2H − 1) (square grids).  [C10]
 
     Cell (2m, 2h) is node (m, h) (its mean neighbour distance); (2m + 1, 2h) and
     (2m, 2h + 1) are the distances to the next node down and right; (2m + 1, 2h + 1) is
@@ -113,13 +113,13 @@ def component_planes(som):
 
 
 def hit_map(som, X):
-    """How many objects of X each node wins, int array of shape (M, H)."""
+    """How many objects of X each node wins, int array of shape (M, H).  [C10]"""
     c = backend.to_numpy(som.predict(X))
     return numpy.bincount(c, minlength=som.m * som.h).reshape(som.m, som.h)
 
 
 def label_map(som, X, y):
-    """Class shares per node: array of shape (M, H, K), NaN where a node wins nothing.
+    """Class shares per node: array of shape (M, H, K), NaN where a node wins nothing.  [C11]
 
     Returns
     -------
@@ -141,7 +141,7 @@ def label_map(som, X, y):
 
 
 def purity(som, X, y):
-    """Hit-weighted node purity: Σ_nodes (objects of the node's majority class) / N."""
+    """Hit-weighted node purity: Σ_nodes (objects of the node's majority class) / N.  [C11]"""
     shares, _ = label_map(som, X, y)
     hits = hit_map(som, X)
     majority = numpy.nan_to_num(numpy.nanmax(shares, axis=2, initial=0.0))

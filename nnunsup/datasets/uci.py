@@ -118,7 +118,7 @@ def read_house_votes(path, missing=0.5):
 
 
 def load_house_votes(path=None, *, missing=0.5, download=True):
-    """The UCI house-votes-84 data: X of votes, y of parties.
+    """The UCI house-votes-84 data: X of votes, y of parties.  [C11]
 
     Parameters
     ----------

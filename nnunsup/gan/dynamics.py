@@ -19,7 +19,7 @@ __all__ = ["mode_coverage", "ring_centers"]
 
 
 def ring_centers(n_components=8, radius=2.0):
-    """The means r (cos 2πk/K, sin 2πk/K) of the ring mixture, shape (K, 2)."""
+    """The means r (cos 2πk/K, sin 2πk/K) of the ring mixture, shape (K, 2).  [G6]"""
     angle = 2 * numpy.pi * numpy.arange(n_components) / n_components
     return radius * numpy.column_stack([numpy.cos(angle), numpy.sin(angle)])
 

@@ -45,7 +45,7 @@ def _check_input(layer, x, channels):
 
 
 class Conv2d(Layer):
-    """2-D convolution (cross-correlation, as in every deep-learning library).
+    """2-D convolution (cross-correlation, as in every deep-learning library).  [A12, G5]
 
     Slides: "Deep Convolutional Autoencoder" (Polish notes: the encoder's "Convolution");
             "DCGAN - Deep Conv GAN" (Polish notes: the discriminator).
@@ -122,7 +122,7 @@ class Conv2d(Layer):
 
 
 class ConvTranspose2d(Layer):
-    """Transposed convolution ("deconvolution"): the adjoint of :class:`Conv2d`.
+    """Transposed convolution ("deconvolution"): the adjoint of :class:`Conv2d`.  [A12, G5]
 
     Slides: "Deep Convolutional Autoencoder" (Polish notes: "Deconvolution",
             "transpozycja splotu");

@@ -264,7 +264,7 @@ class LSTM(Layer):
 
 
 class LastStep(Layer):
-    """The last step of a sequence: (N, T, H) → (N, H), e.g. an encoder's h_T.
+    """The last step of a sequence: (N, T, H) → (N, H), e.g. an encoder's h_T.  [A15]
 
     Backward puts the gradient at step T and zeros at the other steps.
     """
@@ -280,7 +280,7 @@ class LastStep(Layer):
 
 
 class RepeatSteps(Layer):
-    """The same vector at every one of T steps: (N, m) → (N, T, m), e.g. a decoder's input.
+    """The same vector at every one of T steps: (N, m) → (N, T, m), e.g. a decoder's input.  [A15]
 
     Backward sums the gradient over the steps (the vector was used T times).
     """
@@ -298,7 +298,7 @@ class RepeatSteps(Layer):
 
 
 class TimeDistributed(Layer):
-    """One layer applied at every step with the same parameters: (N, T, ·) → (N, T, ·).
+    """One layer applied at every step with the same parameters: (N, T, ·) → (N, T, ·).  [A15]
 
     The N·T steps are stacked as N·T rows, the layer runs once on them, and the result is
     split back into sequences; the parameter gradients are therefore the sums over steps.

@@ -123,7 +123,7 @@ def plot_map(values, som, ax=None, cmap="viridis", title=None, colorbar=False,
 
 
 def plot_u_matrix(som, ax=None, full=True, cmap="bone_r", colorbar=False):
-    """The U-matrix: distances between neighbouring neurons (dark = far = cluster border).
+    """The U-matrix: distances between neighbouring neurons (dark = far = cluster border).  [C10]
 
     Square grids, ``full=True``: the (2M − 1) × (2H − 1) image of
     :func:`~nnunsup.competitive.u_matrix_full`, node (m, h) at cell (2m, 2h) and the
@@ -205,7 +205,7 @@ def plot_density_map(som, X, k=5, ax=None, cmap="viridis_r", colorbar=True):
 
 
 def plot_hit_map(som, X, ax=None, cmap="Blues", numbers=None):
-    """How many objects each node wins; the counts are written in the cells of small maps.
+    """How many objects each node wins; the counts are written in the cells of small maps.  [C10]
 
     ``numbers=None`` writes them when the map has at most 15 × 15 nodes.
 

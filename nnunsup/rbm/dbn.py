@@ -127,7 +127,7 @@ class DBN(ParamModel):
         return self.rbms_[0]._check_X(X, name) if getattr(self, "rbms_", None) else X
 
     def transform(self, X):
-        """The top layer's activities P(h^L = 1 | …) of every row, shape (N, m_L)."""
+        """The top layer's activities P(h^L = 1 | …) of every row, shape (N, m_L).  [R7]"""
         codes = self._check_input(X)
         for rbm in self.rbms_:
             codes = rbm.transform(codes)
@@ -155,7 +155,7 @@ class DBN(ParamModel):
         return h                                                     # a one-layer DBN
 
     def classifier(self, classes, **kwargs):
-        """An MLP classifier whose sigmoid hidden layers start from the RBMs (fine-tuning).
+        """An MLP classifier whose sigmoid hidden layers start from the RBMs.  [R7, R9]
 
         Hidden layer l gets weights W_lᵀ and biases b_l, so its output is the activity
         P(h^l = 1 | h^{l−1}); the softmax layer is fresh.  Returns an
