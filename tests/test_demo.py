@@ -1,32 +1,81 @@
-"""`python -m nnunsup demo`: the report names every section and every figure exists as a PNG."""
+"""`python -m nnunsup demo`: the report names every section, every figure it names is a
+valid PNG, and each section's measured orderings hold.
+
+The whole demo runs once on the real data (``full_report``, the fast default: 3½
+minutes on 2 cores) and every section's test reads its part of that report; the runs
+without data go section by section.
+"""
+import html
 import io
 import re
 import subprocess
 import sys
 
+import matplotlib.image
 import pytest
 
 from nnunsup.demos import SECTIONS, run_demos
+from nnunsup.demos._formula_map import cited_ids, formula
 
 
 def _check_report(report, names):
+    """The report's text; checks that it has the sections ``names`` and that every figure it
+    names (in report.md and report.html alike) is a readable PNG."""
     text = report.read_text(encoding="utf-8")
     for name in names:
         assert f"## {SECTIONS[name].TITLE}" in text
     figures = re.findall(r"\]\(([^()\s]+\.png)\)", text)        # captions hold [IDs]
     assert figures
+    page = (report.parent / "report.html").read_text(encoding="utf-8")
+    assert re.findall(r'<img src="([^"]+\.png)"', page) == figures
     for name in figures:
         with open(report.parent / name, "rb") as f:
             assert f.read(8) == b"\x89PNG\r\n\x1a\n", name
+        image = matplotlib.image.imread(report.parent / name)
+        assert image.ndim == 3 and min(image.shape[:2]) > 50, name
     return text
 
 
-def test_demo_on_real_data(tmp_path, data_dir):
+def _section(text, name):
+    """One section of a report: from its heading to the next."""
+    start = text.index(f"## {SECTIONS[name].TITLE}")
+    end = text.find("\n## ", start + 3)
+    return text[start:] if end < 0 else text[start:end]
+
+
+@pytest.fixture(scope="module")
+def full_report(tmp_path_factory, data_dir):
+    """`python -m nnunsup demo` as the README runs it, on the real data: the report's text."""
+    out = tmp_path_factory.mktemp("demo-all")
+    report = run_demos(None, out=out, data=data_dir, download=False, stream=io.StringIO())
+    return report, _check_report(report, list(SECTIONS))
+
+
+def test_full_demo_report(full_report):
+    """Every section is in the report, in both forms; every figure is shown beside the
+    formulas its caption cites, with their slide sections."""
+    report, text = full_report
+    page = (report.parent / "report.html").read_text(encoding="utf-8")
+    for module in SECTIONS.values():
+        assert f">{html.escape(module.TITLE)}</h2>" in page
+    captions = re.findall(r"<figcaption>(.*?)</figcaption>", page)
+    blocks = page.split('<div class="figure">')[1:]
+    assert len(captions) == len(blocks) >= 30
+    cited = 0
+    for caption, block in zip(captions, blocks):
+        for ID in cited_ids(html.unescape(caption)):
+            slide, _ = formula(ID)
+            assert f'<span class="id">[{ID}]</span>' in block, ID
+            assert f"slides: {html.escape(slide.split(chr(96))[0], quote=False)}" in block, ID
+            cited += 1
+    assert cited >= 30
+    assert "sections, " in text and " s in all." in text
+
+
+def test_demo_on_real_data(full_report):
     """With the real datasets the basics demo trains on MNIST and reports its accuracy; the
     house-votes SOM [C11] separates the parties on a map that keeps neighbours close."""
-    report = run_demos(["basics", "kohonen"], out=tmp_path, data=data_dir, download=False,
-                       stream=io.StringIO())
-    text = _check_report(report, ["basics", "kohonen"])
+    text = _section(full_report[1], "basics") + _section(full_report[1], "kohonen")
     accuracy = float(re.search(r"Test accuracy on MNIST: \*\*([0-9.]+)\*\*", text).group(1))
     assert accuracy > 0.9
     votes = re.search(r"House votes \(UCI house-votes-84\).*purity \*\*([0-9.]+)\*\*.*"
@@ -46,13 +95,11 @@ def test_demo_without_data_falls_back_to_synthetic(tmp_path, monkeypatch):
     assert "synthetic votes (house-votes-84 not found)" in text
 
 
-def test_autoencoders_demo_on_real_data(tmp_path, data_dir):
+def test_autoencoders_demo_on_real_data(full_report):
     """The autoencoder section on MNIST (fast mode): every figure is a PNG; the linear AE
     reaches PCA's error [A2]; on masked digits the denoising AE beats the plain one [A7]; a
     deep AE with a 30-number code reconstructs better than PCA with 30 components [A14]."""
-    report = run_demos(["autoencoders"], out=tmp_path, data=data_dir, download=False,
-                       stream=io.StringIO())
-    text = _check_report(report, ["autoencoders"])
+    text = _section(full_report[1], "autoencoders")
     assert "Data: MNIST" in text
     for name in ("linear_pca", "sparse", "denoising", "conv", "code_map", "reconstructions",
                  "sequence", "clustering"):
@@ -93,13 +140,11 @@ def test_command_line_help():
     assert "--out" in done.stdout and "--no-download" in done.stdout
 
 
-def test_vae_demo_on_real_data(tmp_path, data_dir):
+def test_vae_demo_on_real_data(full_report):
     """The VAE section on binarised MNIST (fast mode): every figure is a PNG; the 20-D model's
     held-out ELBO beats the 2-D model's [V1, V6]; the importance-weighted log p(x) lies
     above each ELBO [V1]; the "thick − thin" vector adds ink to other digits [V7]."""
-    report = run_demos(["vae"], out=tmp_path, data=data_dir, download=False,
-                       stream=io.StringIO())
-    text = _check_report(report, ["vae"])
+    text = _section(full_report[1], "vae")
     assert "Data: binarised MNIST" in text
     for name in ("history", "generation", "latent_2d", "arithmetic"):
         assert f"(vae_{name}.png)" in text
@@ -122,13 +167,11 @@ def test_vae_demo_without_data(tmp_path, monkeypatch):
     assert len(re.findall(r"\.png\)", text)) == 4
 
 
-def test_rbm_demo_on_real_data(tmp_path, data_dir):
+def test_rbm_demo_on_real_data(full_report):
     """The RBM section on MNIST (fast mode): every figure is a PNG; CD raises the exact
     log-likelihood on bars and stripes [R4, R5]; the DBN start beats a random start with 200
     labels [R9]; the pre-trained deep autoencoder beats PCA and its random-start twin [R8]."""
-    report = run_demos(["rbm"], out=tmp_path, data=data_dir, download=False,
-                       stream=io.StringIO())
-    text = _check_report(report, ["rbm"])
+    text = _section(full_report[1], "rbm")
     for name in ("exact_likelihood", "mnist", "reconstructions", "dbn_samples",
                  "deep_autoencoder"):
         assert f"(rbm_{name}.png)" in text
@@ -143,14 +186,12 @@ def test_rbm_demo_on_real_data(tmp_path, data_dir):
     assert ae < pca30 < ae0
 
 
-def test_gan_demo_on_real_data(tmp_path, data_dir):
+def test_gan_demo_on_real_data(full_report):
     """The GAN section (fast mode): every figure is a PNG; at D* the criterion equals
     −log 4 + 2 JSD [G2]; the minimax gradient collapses as D wins while the non-saturating
     one grows [G3, G4]; the non-saturating GAN covers at least 6 ring modes [G6]; both
     digit models train on MNIST [G1, G5]."""
-    report = run_demos(["gan"], out=tmp_path, data=data_dir, download=False,
-                       stream=io.StringIO())
-    text = _check_report(report, ["gan"])
+    text = _section(full_report[1], "gan")
     for name in ("optimal_discriminator", "ring_snapshots", "ring_dynamics", "digits"):
         assert f"(gan_{name}.png)" in text
     for value, bound in re.findall(r"\| N\([^)]*\) \| (-[0-9.]+) \| (-[0-9.]+) \|", text):
@@ -163,15 +204,13 @@ def test_gan_demo_on_real_data(tmp_path, data_dir):
     assert "| MLP GAN |" in text and "| DCGAN |" in text
 
 
-def test_transfer_demo_on_real_data(tmp_path, data_dir):
+def test_transfer_demo_on_real_data(full_report):
     """The transfer section (fast mode): with 10 labels a transferred encoder beats the net
     from scratch [T1]; related tasks raise the 10-object target [T2]; the pretext is far
     above chance [T3]; distillation on unlabelled data beats the student alone [T4]; the
     two-stage LUPI student beats the student alone with 100 labels [T5]; the summary slide
     is drawn [T6]."""
-    report = run_demos(["transfer"], out=tmp_path, data=data_dir, download=False,
-                       stream=io.StringIO())
-    text = _check_report(report, ["transfer"])
+    text = _section(full_report[1], "transfer")
     for name in ("curve", "multitask", "schemes"):
         assert f"(transfer_{name}.png)" in text
     m10 = re.search(r"\| 10 \| ([0-9.]+) \| ([0-9.]+) \| ([0-9.]+) \|", text).groups()

@@ -2,13 +2,15 @@
 
 Each section is a module with ``TITLE`` and ``run(ctx)``; ``run`` trains what the slides
 show, saves its figures through ``ctx.figure`` and writes its text through ``ctx.text``.
-:func:`run_demos` runs the chosen sections and writes ``report.md`` beside the figures.
+:func:`run_demos` runs the chosen sections and writes ``report.md`` and ``report.html``
+beside the figures, each figure next to the slide formulas its caption cites.
 """
 import pathlib
 import sys
 import time
 
 from . import autoencoders, basics, gan, kohonen, rbm, transfer, vae
+from ._report import write_html, write_markdown
 
 __all__ = ["SECTIONS", "DemoContext", "run_demos"]
 
@@ -33,7 +35,7 @@ class DemoContext:
         self.out = pathlib.Path(out)
         self.fast, self.data, self.download, self.seed = fast, data, download, seed
         self.stream = stream or sys.stderr
-        self.lines = []
+        self.blocks = []
         self.figures = []
 
     def log(self, message):
@@ -43,7 +45,7 @@ class DemoContext:
 
     def text(self, markdown):
         """A paragraph (or table) of the report."""
-        self.lines.append(markdown)
+        self.blocks.append(("text", markdown))
 
     def figure(self, fig, name, caption):
         """Save a matplotlib figure as ``<out>/<name>.png`` and place it in the report."""
@@ -52,15 +54,16 @@ class DemoContext:
         import matplotlib.pyplot as plt
         plt.close(fig)
         self.figures.append(path)
-        self.lines.append(f"![{caption}]({path.name})\n\n*{caption}*")
+        self.blocks.append(("figure", path.name, caption))
         return path
 
 
 def run_demos(names=None, out="demo-output", fast=True, data=None, download=True, seed=0,
               stream=None):
-    """Run the demo sections ``names`` (all when None); write figures and ``report.md``.
+    """Run the demo sections ``names`` (all when None); write the figures, ``report.md`` and
+    ``report.html``.
 
-    Returns the path of the report.
+    Returns the path of ``report.md``.
     """
     import matplotlib
     if "matplotlib.pyplot" not in sys.modules:
@@ -71,19 +74,21 @@ def run_demos(names=None, out="demo-output", fast=True, data=None, download=True
         raise ValueError(f"unknown demo {unknown[0]!r}; choose from {', '.join(SECTIONS)} or 'all'")
     ctx = DemoContext(out, fast, data, download, seed, stream)
     ctx.out.mkdir(parents=True, exist_ok=True)
-    report = ["# nnunsup demo report", "",
-              f"Mode: {'fast' if fast else 'full'}; seed {seed}. Formula IDs in brackets refer to "
-              "docs/formulas.md."]
+    intro = (f"Mode: {'fast' if fast else 'full'}; seed {seed}. Formula IDs in brackets refer to "
+             "docs/formulas.md; each figure is shown with the formulas it illustrates.")
+    sections = []
+    begin = time.perf_counter()
     for i, name in enumerate(names, 1):
         module = SECTIONS[name]
         ctx.stream.write(f"[{i}/{len(names)}] {module.TITLE}\n")
         start = time.perf_counter()
-        ctx.lines = []
+        ctx.blocks = []
         module.run(ctx)
         seconds = time.perf_counter() - start
         ctx.stream.write(f"  done in {seconds:.1f} s\n")
-        report += ["", f"## {module.TITLE}", "", *[line + "\n" for line in ctx.lines],
-                   f"_({seconds:.1f} s)_"]
-    path = ctx.out / "report.md"
-    path.write_text("\n".join(report) + "\n", encoding="utf-8")
-    return path
+        sections.append((module.TITLE, ctx.blocks, seconds))
+    total = time.perf_counter() - begin
+    intro += (f" {len(sections)} section{'s' * (len(sections) != 1)}, {len(ctx.figures)} figures, "
+              f"{total:.0f} s in all.")
+    write_html(ctx.out / "report.html", "nnunsup demo report", intro, sections)
+    return write_markdown(ctx.out / "report.md", ["# nnunsup demo report", "", intro], sections)
