@@ -132,22 +132,22 @@ class ParamModel(Estimator):
 class GradientModel(ParamModel):
     """Base of every model trained by minibatch gradient descent on ``loss_and_grads``.
 
-    Training hyperparameters (subclasses list them in their own ``__init__``):
+    Training hyperparameters (subclasses list them in their own ``__init__``)::
 
-    epochs : int                   passes over the data in ``fit``
-    batch_size : int               objects per step (the last batch may be smaller)
-    learning_rate : float          η
-    optimizer : str or Optimizer   "sgd", "momentum", "adam", or an instance to copy
-    patience : int or None         early stopping: stop after this many epochs without
-                                   improvement of the validation loss (the training loss
-                                   when no validation data is given) and restore the best
-                                   parameters; None trains all ``epochs``
-    warm_start : bool              ``fit`` keeps existing parameters instead of creating
-                                   new ones (set them with ``init_params`` first)
-    random_state : None, int, SeedSequence or Generator
-                                   seeds four independent streams: initialisation,
-                                   shuffling, training noise, validation noise
-    verbose : "auto", bool         progress bar ("auto": terminals and notebooks only)
+        epochs : int                   passes over the data in ``fit``
+        batch_size : int               objects per step (the last batch may be smaller)
+        learning_rate : float          η
+        optimizer : str or Optimizer   "sgd", "momentum", "adam", or an instance to copy
+        patience : int or None         early stopping: stop after this many epochs without
+                                       improvement of the validation loss (the training loss
+                                       when no validation data is given) and restore the best
+                                       parameters; None trains all ``epochs``
+        warm_start : bool              ``fit`` keeps existing parameters instead of creating
+                                       new ones (set them with ``init_params`` first)
+        random_state : None, int, SeedSequence or Generator
+                                       seeds four independent streams: initialisation,
+                                       shuffling, training noise, validation noise
+        verbose : "auto", bool         progress bar ("auto": terminals and notebooks only)
 
     Learned attributes: ``params`` (the weights), ``n_features_in_``, ``history_``.
     """

@@ -86,7 +86,7 @@ def concept_vector(Z_with, Z_without):
     Slides: "Arytmetyka w przestrzeni zmiennych utajonych" (Polish notes: "Różnica
             pomiędzy pojęciami może być dodana do innego").
 
-    Formula:  d = (1/|A|) Σ_{i∈A} z_i − (1/|B|) Σ_{i∈B} z_i
+    Formula:  ``d = (1/|A|) Σ_{i∈A} z_i − (1/|B|) Σ_{i∈B} z_i``
 
     Parameters
     ----------

@@ -350,14 +350,16 @@ class LinearAutoencoder(GradientModel):
 
         Returns
         -------
-        dict with
-            "ae_error"    (1/N) Σ ‖x̂_i − x_i‖² of this model (float64 on the host)
-            "pca_error"   the same for PCA with m components, pca_reconstruction_error
-            "ratio"       ae_error / pca_error: ≥ 1 on the data PCA was fitted to (PCA is
-                          the minimum), → 1 as training converges
-            "angles"      principal angles (degrees, ascending) between span(B) and the
-                          top-m principal subspace, array of shape (m,)
-            "max_angle"   the largest of them: 0 when the subspaces coincide
+        dict
+            with the keys::
+
+                "ae_error"    (1/N) Σ ‖x̂_i − x_i‖² of this model (float64 on the host)
+                "pca_error"   the same for PCA with m components, pca_reconstruction_error
+                "ratio"       ae_error / pca_error: ≥ 1 on the data PCA was fitted to (PCA is
+                              the minimum), → 1 as training converges
+                "angles"      principal angles (degrees, ascending) between span(B) and the
+                              top-m principal subspace, array of shape (m,)
+                "max_angle"   the largest of them: 0 when the subspaces coincide
         """
         X = self._check_input(X)
         X64 = numpy.asarray(backend.to_numpy(X), dtype=numpy.float64)

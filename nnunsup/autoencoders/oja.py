@@ -51,10 +51,12 @@ def oja(X, learning_rate=0.001, epochs=50, batch_size=1, *, center=True,
     Slides: "Линейный автокодировщик и метод главных компонент" (MIPT notes) — the rule
             itself is not on the slides; SPEC [A2] lists it as the one-neuron case.
 
-    Formula:  for each epoch, for x_i in random order:
-                  y = wᵀx_i,    w := w + η y (x_i − y w)
-              w → ± the unit eigenvector of the largest eigenvalue of the (centred)
-              covariance, the first principal component.
+    Formula::
+
+        for each epoch, for x_i in random order:
+            y = wᵀx_i,    w := w + η y (x_i − y w)
+        w → ± the unit eigenvector of the largest eigenvalue of the (centred)
+        covariance, the first principal component.
 
     Parameters
     ----------

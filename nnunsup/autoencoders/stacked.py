@@ -55,7 +55,7 @@ class StackedAutoencoder(Autoencoder):
     Attributes
     ----------
     layers_ : list of Autoencoder        the trained one-layer autoencoders (f^h, g^h)
-    pretrain_history_ : list of dict     the history_ of each greedy layer
+    pretrain_history_ : list of dict     the ``history_`` of each greedy layer
     history_, params, n_features_in_     of the fine-tuned whole
     """
 
@@ -85,7 +85,7 @@ class StackedAutoencoder(Autoencoder):
         check_scalar(self.pretrain_epochs, "pretrain_epochs", kind=int, low=1)
 
     def fit(self, X, y=None):
-        """Pre-train layer by layer, stack, and fine-tune; returns self."""
+        """Pre-train layer by layer, stack, and fine-tune; returns self.  [A10]"""
         self._check_hyperparameters()
         X = self._check_X(X)
         self.init_params(X.shape[1])
@@ -116,7 +116,7 @@ class StackedAutoencoder(Autoencoder):
         return self
 
     def classifier(self, classes, **kwargs):
-        """A classifier whose hidden layers are the pre-trained encoders (supervised fine-tuning).
+        """A classifier whose hidden layers are the pre-trained encoders (for fine-tuning).  [A10]
 
         Returns an :class:`~nnunsup.nn.MLPClassifier` with ``hidden_sizes`` and
         ``activation`` of this model and ``warm_start=True``: its ``fit(X, y)`` starts from
@@ -138,12 +138,12 @@ class StackedAutoencoder(Autoencoder):
 class SemiSupervisedAutoencoder(Autoencoder):
     """Encoder, decoder and predictor trained jointly on unlabelled and labelled objects.  [A11]
 
-    ========================  ==============  ==================
-    params key                slide symbol    shape
-    ========================  ==============  ==================
-    ``encoder.*``, ``decoder.*``   α, β       as :class:`Autoencoder`
-    ``head.<2k>.W/b``         γ               the predictor's layers
-    ========================  ==============  ==================
+    ============================  ==============  =======================
+    params key                    slide symbol    shape
+    ============================  ==============  =======================
+    ``encoder.*``, ``decoder.*``  α, β            as :class:`Autoencoder`
+    ``head.<2k>.W/b``             γ               the predictor's layers
+    ============================  ==============  =======================
 
     Objective, per batch of N objects (U unlabelled, L labelled):
 

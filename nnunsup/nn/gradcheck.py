@@ -27,7 +27,7 @@ __all__ = ["GradcheckResult", "gradcheck", "rel_error", "numerical_grad"]
 
 
 def rel_error(a, b, floor=1e-12):
-    """max |a − b| / max(|a| + |b|, floor), entry-wise, as one float (CS231n)."""
+    """``max |a − b| / max(|a| + |b|, floor)``, entry-wise, as one float (CS231n)."""
     a, b = numpy.asarray(a, dtype=float), numpy.asarray(b, dtype=float)
     return float(numpy.max(numpy.abs(a - b) / numpy.maximum(numpy.abs(a) + numpy.abs(b), floor)))
 

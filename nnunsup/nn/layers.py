@@ -221,7 +221,7 @@ class Flatten(Layer):
 
 
 class Reshape(Layer):
-    """(N, …) → (N, *shape)."""
+    """``(N, …) → (N, *shape)``."""
 
     def __init__(self, shape):
         self.shape = tuple(shape)

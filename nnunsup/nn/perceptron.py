@@ -163,7 +163,7 @@ class MLPClassifier(_MLP):
         return losses.softmax_ce(out, y)
 
     def predict_proba(self, X):
-        """Class probabilities, array of shape (N, K), columns in the order of classes_."""
+        """Class probabilities, array of shape (N, K), columns in the order of ``classes_``."""
         return softmax(self._output(self._check_input(X)))
 
     def predict(self, X):

@@ -62,8 +62,10 @@ class BernoulliRBM(GradientModel):
 
     Attributes
     ----------
-    params, history_ (``loss``: the surrogate mean F(x) − mean F(x′) — a training signal,
-    not the likelihood; see ``log_likelihood`` and ``score_samples``), n_features_in_
+    params, n_features_in_
+    history_
+        ``loss``: the surrogate mean F(x) − mean F(x′) — a training signal, not the
+        likelihood; see ``log_likelihood`` and ``score_samples``
 
     Notes
     -----

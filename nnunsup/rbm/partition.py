@@ -48,16 +48,18 @@ def log_partition_exact(W, a, b, visible="bernoulli", hidden="bernoulli", sigma=
                         chunk=2 ** 16):
     """log Z by summing one layer out analytically and enumerating the other.  [R3]
 
-    Formula:  Bernoulli units, enumerating h:
-                  log Z = log Σ_h exp(bᵀh + Σ_i softplus(a_i + (Wh)_i));
-              enumerating x instead:           log Z = log Σ_x exp(−F(x));
-              Gaussian visible units (h enumerated):
-                  log Z = log Σ_h exp(bᵀh + Σ_i [a_i (Wh)_i/σ_i + (Wh)_i²/2]) + Σ_i log(√(2π) σ_i)
-              Gaussian hidden units: x is enumerated (h has no finite set of states)
+    Formula::
+
+        Bernoulli units, enumerating h:
+            log Z = log Σ_h exp(bᵀh + Σ_i softplus(a_i + (Wh)_i));
+        enumerating x instead:           log Z = log Σ_x exp(−F(x));
+        Gaussian visible units (h enumerated):
+            log Z = log Σ_h exp(bᵀh + Σ_i [a_i (Wh)_i/σ_i + (Wh)_i²/2]) + Σ_i log(√(2π) σ_i)
+        Gaussian hidden units: x is enumerated (h has no finite set of states)
 
     Parameters
     ----------
-    W : array of shape (n, m);  a : (n,);  b : (m,)
+    W, a, b : arrays of shape (n, m), (n,), (m,)
     visible, hidden : "bernoulli" or "gaussian" (not both Gaussian)
     sigma : float or array of shape (n,)
     chunk : int        states per pass
@@ -68,7 +70,8 @@ def log_partition_exact(W, a, b, visible="bernoulli", hidden="bernoulli", sigma=
 
     Raises
     ------
-    ValueError when the enumerated layer has more than 22 units (4 million states).
+    ValueError
+        when the enumerated layer has more than 22 units (4 million states).
     """
     xp = backend.get_xp(W)
     n, m = W.shape
@@ -120,7 +123,7 @@ def ais_log_partition(W, a, b, rng, n_chains=100, n_betas=14500, base_a=None):
 
     Parameters
     ----------
-    W : array of shape (n, m);  a : (n,);  b : (m,)
+    W, a, b : arrays of shape (n, m), (n,), (m,)
     rng : Generator of the backend of W
     n_chains : int              M
     n_betas : int               K, the number of intermediate distributions

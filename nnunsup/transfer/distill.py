@@ -89,7 +89,8 @@ class DistilledClassifier(MLPClassifier):
 
     Attributes
     ----------
-    classes_ : the teacher's classes; params, history_, n_features_in_
+    classes_                       the teacher's classes
+    params, history_, n_features_in_
 
     Notes
     -----

@@ -235,7 +235,7 @@ class TransferClassifier(GradientModel):
         return self._codes(self._check_input(X))[0]
 
     def predict_proba(self, X):
-        """Class probabilities, (N, K), columns in the order of classes_."""
+        """Class probabilities, (N, K), columns in the order of ``classes_``."""
         z, _ = self._codes(self._check_input(X))
         return softmax(self._head.forward(subparams(self.params, "head."), z)[0])
 

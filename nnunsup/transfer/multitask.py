@@ -53,7 +53,7 @@ class MultiTaskClassifier(GradientModel):
     Attributes
     ----------
     tasks_ : array (T,)            the task ids seen in fit
-    classes_ : list of arrays      the labels of each task, in the order of tasks_
+    classes_ : list of arrays      the labels of each task, in the order of ``tasks_``
     params, history_, n_features_in_
 
     Notes
