@@ -78,8 +78,10 @@ def contractive_penalty(A, h, activation="sigmoid"):
     ----------
     Rifai et al. (2011). Contractive auto-encoders. ICML.
     """
+    ### BEGIN SOLUTION
     fprime, _ = _derivatives(h, activation)                # f_j (1 − f_j) for σ   (N, m)
     return (fprime * fprime) @ (A * A).sum(axis=1)         # (N,)
+    ### END SOLUTION
 
 
 def contractive_penalty_grads(A, X, h, lam=1.0, activation="sigmoid"):
@@ -106,12 +108,14 @@ def contractive_penalty_grads(A, X, h, lam=1.0, activation="sigmoid"):
     da : array of shape (m,)       through f(x)
     """
     N = X.shape[0]
+    ### BEGIN SOLUTION
     fprime, fsecond = _derivatives(h, activation)          # φ', φ''   (N, m)
     s = (A * A).sum(axis=1)                                # Σ_d α_jd²  (m,)
     dpre = (2 * lam / N) * fprime * fsecond * s            # ∂T/∂pre   (N, m)
     dA = (2 * lam / N) * (fprime * fprime).sum(axis=0)[:, None] * A   # through s_j
     dA = dA + dpre.T @ X                                   # through f(x)   (m, n)
     da = dpre.sum(axis=0)                                  # (m,)
+    ### END SOLUTION
     return dA, da
 
 

@@ -44,8 +44,10 @@ def weight_penalty(params, lam, kind="l2"):
 
     Slides: "Разреживающий автокодировщик (Sparse AE)" (MIPT notes).
 
-    Formula:  L2:  λ Σ_W Σ_kl W_kl²        L1:  λ Σ_W Σ_kl |W_kl|
-              over the weight matrices W of encoder (α) and decoder (β)
+    Formula::
+
+        L2:  λ Σ_W Σ_kl W_kl²        L1:  λ Σ_W Σ_kl |W_kl|
+        over the weight matrices W of encoder (α) and decoder (β)
 
     Parameters
     ----------
@@ -80,10 +82,10 @@ def weight_penalty(params, lam, kind="l2"):
 
 
 def code_l1_penalty(z, lam):
-    """L1 on the codes  λ (1/N) Σ_i Σ_j |f_j(x_i)|, averaged over objects.  [A6]
+    """L1 on the codes  ``λ (1/N) Σ_i Σ_j |f_j(x_i)|``, averaged over objects.  [A6]
 
     Slides: "Разреживающий автокодировщик (Sparse AE)" (MIPT notes);
-            "Regularyzowany AE" (Polish notes: L(x, x̂) + λ Σ_i |h_i|).
+            "Regularyzowany AE" (Polish notes: ``L(x, x̂) + λ Σ_i |h_i|``).
 
     Parameters
     ----------
@@ -124,9 +126,11 @@ def kl_sparsity_penalty(z, eps, beta):
     """
     xp = backend.get_xp(z)
     N = z.shape[0]
+    ### BEGIN SOLUTION
     rho = z.mean(axis=0)                                   # f̄_j    (m,)
     value, drho = losses.kl_bernoulli(eps, rho)            # Σ_j KL(ε ‖ f̄_j)
     dz = xp.zeros_like(z) + (beta / N) * drho              # (N, m)
+    ### END SOLUTION
     return beta * value, dz
 
 
@@ -156,10 +160,12 @@ def corrupt(X, rng, noise="masking", sigma=0.1, p0=0.3):
     x_tilde : array of shape (N, n)   fresh noise for every object and component
     """
     check_choice(noise, "noise", ("gaussian", "masking"))
+    ### BEGIN SOLUTION
     if noise == "gaussian":
         return X + sigma * rng.standard_normal(X.shape, dtype=X.dtype)   # x̃ = x + σ ε
     keep = rng.random(X.shape, dtype=X.dtype) >= p0                      # kept w.p. 1 − p0
     return X * keep
+    ### END SOLUTION
 
 
 # -- [A9] relational: reconstructing the relations between objects ------------------------
@@ -209,7 +215,7 @@ class SparseAutoencoder(Autoencoder):
     Slides: "Разреживающий автокодировщик (Sparse AE)" (MIPT notes);
             "Regularyzowany AE" (Polish notes).
 
-    Objective (each term off when its weight is 0):
+    Objective (each term off when its weight is 0)::
 
         (1/N) Σ_i L(g(f(x_i)), x_i)                                         L_AE
         + λ Σ_W ‖W‖                (L2: Σ W², L1: Σ |W|; weights only)      lam, weight_penalty
@@ -232,7 +238,7 @@ class SparseAutoencoder(Autoencoder):
                                    (``code_activation``, else ``activation``) must be
                                    "sigmoid" when beta > 0, since KL needs f_j ∈ (0, 1)
     lam : float                    λ ≥ 0 of the weight penalty (0: off)
-    weight_penalty : "l2" or "l1"  λ Σ W² or λ Σ |W| over every weight matrix, not biases
+    weight_penalty : "l2" or "l1"  ``λ Σ W²`` or ``λ Σ |W|`` over every weight matrix, not biases
     lam_codes : float              λ ≥ 0 of the L1 penalty on the codes (0: off)
     beta : float                   β ≥ 0 of the entropy (KL) regulariser (0: off)
     eps : float                    ε ∈ (0, 1), the target mean activation of each code unit
@@ -403,6 +409,7 @@ class RelationalAutoencoder(Autoencoder):
 
     Objective:  (1/N) Σ_i L(x̂_i, x_i) + λ mean_{i<j} (σ(x̂_iᵀ x̂_j) − σ(x_iᵀ x_j))²,
                 x̂_i = g(f(x_i)),  σ(s) = (s − s0)_+,
+
     the pairwise term averaged over the N (N − 1) / 2 pairs of the minibatch (0 for N = 1).
 
     ========================  ==============  ==================

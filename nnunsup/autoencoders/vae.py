@@ -85,7 +85,11 @@ def reparameterize_backward(dz, sigma, eps):
     dmu : array of shape (N, m)
     dlog_var : array of shape (N, m)
     """
-    return dz, 0.5 * dz * sigma * eps
+    ### BEGIN SOLUTION
+    dmu = dz                                               # ∂z/∂μ = 1
+    dlog_var = 0.5 * dz * sigma * eps                      # ∂z/∂ log σ² = ½ σ ⊙ ε
+    ### END SOLUTION
+    return dmu, dlog_var
 
 
 def _normal(rng, shape, dtype):
@@ -144,8 +148,10 @@ class VAE(GradientModel):
 
     Attributes
     ----------
-    params, history_ (``loss``, its parts ``reconstruction`` = mean −log p_β(x|z) and
-    ``kl`` = mean KL, unweighted; ``val_*`` with validation data), n_features_in_
+    params, n_features_in_
+    history_
+        ``loss``, its parts ``reconstruction`` = mean −log p_β(x|z) and ``kl`` = mean KL,
+        unweighted; ``val_*`` with validation data
 
     Notes
     -----
@@ -578,7 +584,7 @@ class VAE(GradientModel):
         return log_px_sum / n_samples - kl
 
     def log_likelihood(self, X, n_samples=1000, random_state=None):
-        """Importance-sampled log p(x) of every object: the IWAE bound with K samples.
+        """Importance-sampled log p(x) of every object: the IWAE bound with K samples.  [V1]
 
             log p(x) ≈ log (1/K) Σ_k p_β(x|z_k) p(z_k) / q_α(z_k|x),   z_k ∼ q_α(z|x)
 

@@ -88,11 +88,13 @@ def som_step(W, R, x, eta, kernel, sigma):
     size a step is a handful of passes over (MH, n), each new array costing one more.
     """
     xp = backend.get_xp(W)
+    ### BEGIN SOLUTION
     diff = x - W                                          # (MH, n)
     c = int(xp.einsum("kd,kd->k", diff, diff).argmin())   # WTA: the winner of ‖x − w‖²
     weights = kernel(R[c], sigma)                         # (MH,)  K(r(c, ·))
     diff *= (eta * weights)[:, None]                      # (MH, n)  η K(r(c, ·)) (x − w)
     W += diff                                             # WTM step [C9]
+    ### END SOLUTION
     return c
 
 
@@ -160,11 +162,13 @@ def batch_update(X, W, R, kernel, sigma, chunk=4096):
         S += xp.bincount(bins, weights=Xc.ravel(), minlength=MH * n).reshape(MH, n)
         counts += xp.bincount(c, minlength=MH)            # n_j
         winners.append(c)
+    ### BEGIN SOLUTION
     Kr = kernel(R, sigma)                                 # (MH, MH), symmetric
     numerator = Kr @ S                                    # (MH, n)
     denominator = Kr @ counts                             # (MH,)
     filled = denominator > 0
     W[filled] = numerator[filled] / denominator[filled, None]
+    ### END SOLUTION
     return xp.concatenate(winners)
 
 
@@ -303,7 +307,7 @@ class SOM(ParamModel):
 
     # -- training ------------------------------------------------------------------------
     def fit(self, X, y=None):
-        """Train on X for ``epochs`` epochs (or until the stopping rule holds); returns self."""
+        """Train on X for ``epochs`` epochs or until the stopping rule holds; returns self.  [C9]"""
         self._check_hyperparameters()
         X = self._check_X(X)
         self.init_params(X.shape[1], X)

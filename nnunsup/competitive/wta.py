@@ -101,10 +101,12 @@ def wta_step(W, x, eta):
     Only the winner's row changes, so the code updates that row instead of multiplying
     every row by the Iverson bracket.
     """
+    ### BEGIN SOLUTION
     diff = x - W                                       # (K, n)
     d2 = (diff * diff).sum(axis=1)                     # (K,)
     y = int(d2.argmin())
     W[y] += eta * diff[y]                              # [C4]
+    ### END SOLUTION
     return y, float(d2[y])
 
 
@@ -124,12 +126,14 @@ def wtm_step(W, x, eta, kernel, sigma):
     y : int          the hard winner a(x) (for the running criterion)
     rho2 : float     ρ²(x, w_y) before the step
     """
+    ### BEGIN SOLUTION
     diff = x - W                                       # (K, n)
     d2 = (diff * diff).sum(axis=1)                     # (K,)
     y = int(d2.argmin())
     rho2 = float(d2[y])
     weights = kernel(backend.get_xp(W).sqrt(d2), sigma)  # (K,)  K(ρ(x, w_y))
     W += eta * weights[:, None] * diff                 # [C6]
+    ### END SOLUTION
     return y, rho2
 
 
@@ -173,7 +177,7 @@ class CompetitiveLearning(ParamModel):
     ``W``       w_y, y ∈ Y    (K, n)
     ==========  ============  ========
 
-    The SG algorithm [C5], exactly:
+    The SG algorithm [C5], exactly::
 
         initialise the centres w_y;  Q := (1/ℓ) Σ_i ρ²(x_i, w_{a(x_i)})
         repeat (one epoch = ℓ objects in a fresh random order):

@@ -92,9 +92,11 @@ def generator_loss(logits_fake, kind="non_saturating"):
     """
     check_choice(kind, "kind", ("non_saturating", "minimax"))
     M = logits_fake.shape[0]
+    ### BEGIN SOLUTION
     if kind == "minimax":
         return -0.5 * F.softplus(logits_fake).mean(), -0.5 * F.sigmoid(logits_fake) / M
     return 0.5 * F.softplus(-logits_fake).mean(), -0.5 * F.sigmoid(-logits_fake) / M
+    ### END SOLUTION
 
 
 def optimal_discriminator(p_data, p_model):
@@ -162,8 +164,9 @@ class GAN(GradientModel):
     Attributes
     ----------
     params, n_features_in_
-    history_ : per epoch ``d_loss`` (also ``loss``), ``g_loss``, ``d_real`` = mean D(x),
-               ``d_fake`` = mean D(G(z)) over the discriminator's steps, ``time``
+    history_
+        per epoch ``d_loss`` (also ``loss``), ``g_loss``, ``d_real`` = mean D(x),
+        ``d_fake`` = mean D(G(z)) over the discriminator's steps, ``time``
 
     Notes
     -----
@@ -307,11 +310,13 @@ class GAN(GradientModel):
             dlogits = xp.concatenate([d_real, d_fake])[:, None]
             _, grads = self._D.backward(dlogits, cache, need_dx=False)
             return loss, prefixed("D.", grads)
+        ### BEGIN SOLUTION
         x_fake, g_cache = self._generate(z)                              # x = G(z, α)
         logits, d_cache = self._discriminate(x_fake)
         loss, dlogits = generator_loss(logits, self.generator_loss)      # [G3] or [G4]
         dx, _ = self._D.backward(dlogits[:, None], d_cache)              # through D to x
         _, grads = self._G.backward(dx, g_cache, need_dx=False)          # and on through G
+        ### END SOLUTION
         return loss, prefixed("G.", grads)
 
     # -- training: k discriminator steps per generator step ---------------------------------

@@ -62,7 +62,7 @@ def energy(x, h, W, a, b, visible="bernoulli", hidden="bernoulli", sigma=1.0):
     ----------
     x : array of shape (N, n)     visible states
     h : array of shape (N, m)     hidden states
-    W : array of shape (n, m);  a : (n,);  b : (m,)
+    W, a, b : arrays of shape (n, m), (n,), (m,)
     visible, hidden : "bernoulli" or "gaussian"
     sigma : float or array of shape (n,)   σ of Gaussian visible units
 
@@ -171,7 +171,7 @@ def free_energy_grads(x, W, a, b, visible="bernoulli", hidden="bernoulli", sigma
 
 def sample_units(mean, noise, kind="bernoulli", sigma=1.0):
     """A sample of units with the given means: [u < p] for Bernoulli units (u uniform), the
-    mean plus σ ε for Gaussian ones (ε standard normal).
+    mean plus σ ε for Gaussian ones (ε standard normal).  [R2]
 
     Parameters
     ----------
@@ -279,11 +279,13 @@ def cd_statistics(x, x_neg, W, a, b, visible="bernoulli", hidden="bernoulli", si
     Δ = −∇[(1/N) Σ F(x_i) − (1/N′) Σ F(x′_i)], since ∂F/∂W = −x hᵀ: the positive
     statistics are −∂F(x)/∂θ / N, the negative ones −∂F(x′)/∂θ / N′.
     """
-    pos = free_energy_grads(x, W, a, b, visible, hidden, sigma, s, -sign / x.shape[0])
+    ### BEGIN SOLUTION
+    delta = free_energy_grads(x, W, a, b, visible, hidden, sigma, s, -sign / x.shape[0])
     neg = free_energy_grads(x_neg, W, a, b, visible, hidden, sigma, s_neg, sign / x_neg.shape[0])
-    for k in pos:
-        pos[k] += neg[k]                  # x hᵀ − x′h′ᵀ (times sign), in place
-    return pos
+    for k in delta:
+        delta[k] += neg[k]                # x hᵀ − x′h′ᵀ (times sign), in place
+    ### END SOLUTION
+    return delta
 
 
 def cd_statistics_reference(x, x_neg, W, a, b, visible="bernoulli", hidden="bernoulli",
