@@ -71,18 +71,27 @@ class Conv2d(Layer):
     init : str                              "he" (default, for ReLU), "xavier", or "normal"
                                             (N(0, 0.02²), Radford et al.'s DCGAN recipe)
     bias : bool                             whether to have ``b``
+    dx_algorithm : "auto" or "col2im"       how backward computes dx: "auto" takes the
+                                            flipped-filter convolution where it is cheaper
+                                            (see Notes), "col2im" always folds
 
     Notes
     -----
     Forward is one GEMM on the im2col matrix:  out = W.reshape(O, K) @ im2col(x) + b.
     Backward:  dW = dout · im2colᵀ,  dx = col2im(Wᵀ · dout),  db = Σ dout over n, i, j.
+    With stride 1 and fewer output than input maps (O < C, as in an encoder), dx is
+    computed as what it equals there — the convolution of dout, padded by k − 1 − p, with
+    the filters flipped and their two channel axes swapped — which unfolds O·kh·kw rows
+    instead of folding C·kh·kw (``_dx_by_flipped_filters``; tested equal to col2im).
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 init="he", bias=True):
+                 init="he", bias=True, dx_algorithm="auto"):
+        if dx_algorithm not in ("auto", "col2im"):
+            raise ValueError(f"dx_algorithm must be 'auto' or 'col2im', got {dx_algorithm!r}")
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
-        self.init, self.bias = init, bias
+        self.init, self.bias, self.dx_algorithm = init, bias, dx_algorithm
 
     def init_params(self, rng, dtype=None):
         shape = (self.out_channels, self.in_channels) + _pair(self.kernel_size)
@@ -111,14 +120,44 @@ class Conv2d(Layer):
         xp = backend.get_xp(dout)
         O, K = W.shape[0], cols.shape[0]
         dout_t = xp.ascontiguousarray(dout.transpose(1, 0, 2, 3)).reshape(O, -1)  # (O, N·Ho·Wo)
-        grads = {"W": (dout_t @ cols.reshape(K, -1).T).reshape(W.shape)}  # (O, C, kh, kw)
+        cols_2d = cols.reshape(K, -1)                                   # (K, N·Ho·Wo)
+        if K > O:   # the same product as (cols · doutᵀ)ᵀ: OpenBLAS runs that order faster here
+            dW = (cols_2d @ dout_t.T).T                                 # (O, K)
+        else:
+            dW = dout_t @ cols_2d.T                                     # (O, K)
+        grads = {"W": dW.reshape(W.shape)}                              # (O, C, kh, kw)
         if b is not None:
             grads["b"] = dout_t.sum(axis=1)                             # (O,)
         if not need_dx:                                                 # the input is data
             return None, grads
+        if self._flipped_dx(W.shape):
+            return _dx_by_flipped_filters(dout, W, self.padding), grads
         dcols = W.reshape(O, K).T @ dout_t                              # (K, N·Ho·Wo)
         dx = F.col2im(dcols, x.shape, self.kernel_size, self.stride, self.padding)  # (N, C, H, W)
         return dx, grads
+
+    def _flipped_dx(self, W_shape):
+        O, C, kh, kw = W_shape
+        (ph, pw) = _pair(self.padding)
+        return (self.dx_algorithm == "auto" and _pair(self.stride) == (1, 1) and O < C
+                and ph <= kh - 1 and pw <= kw - 1)
+
+
+def _dx_by_flipped_filters(dout, W, padding):
+    """dx of a stride-1 convolution as a convolution of dout:  dx = conv(dout, W̃) with
+    W̃[c, o, p, q] = W[o, c, kh−1−p, kw−1−q] and padding (kh−1−ph, kw−1−pw).
+
+    dout : (N, O, Ho, Wo);  W : (O, C, kh, kw);  returns dx : (N, C, H, W).
+    """
+    xp = backend.get_xp(dout)
+    O, C, kh, kw = W.shape
+    ph, pw = _pair(padding)
+    N, _, Ho, Wo = dout.shape
+    W_flip = xp.ascontiguousarray(W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))  # (C, O, kh, kw)
+    cols = F.im2col(dout, (kh, kw), 1, (kh - 1 - ph, kw - 1 - pw))      # (O·kh·kw, N, H, W)
+    H, W_ = cols.shape[2], cols.shape[3]
+    dx_t = W_flip.reshape(C, -1) @ cols.reshape(O * kh * kw, -1)        # (C, N·H·W) one GEMM
+    return xp.ascontiguousarray(dx_t.reshape(C, N, H, W_).transpose(1, 0, 2, 3))  # (N, C, H, W)
 
 
 class ConvTranspose2d(Layer):

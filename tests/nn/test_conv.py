@@ -178,6 +178,7 @@ def test_upsample2d_equals_naive_loop(xp, rng, scale):
 
 GRAD_LAYERS = [
     (Conv2d(3, 4, 3, padding=1), (2, 3, 5, 5)),
+    (Conv2d(5, 2, (3, 2), padding=(1, 0)), (2, 5, 5, 4)),      # O < C, stride 1: flipped dx
     (Conv2d(2, 3, (2, 3), stride=2, padding=(1, 0)), (2, 2, 6, 7)),
     (Conv2d(2, 2, 3, stride=2, init="xavier"), (1, 2, 7, 6)),
     (ConvTranspose2d(3, 2, 3, stride=2, padding=1, output_padding=1), (2, 3, 3, 4)),
@@ -186,6 +187,24 @@ GRAD_LAYERS = [
     (Upsample2d(2), (2, 3, 3, 3)),
     (Upsample2d((3, 1)), (1, 2, 2, 3)),
 ]
+
+
+@pytest.mark.parametrize("C, O, k, p", [(5, 2, 3, 1), (4, 1, (3, 2), (2, 0)), (3, 2, 2, 0),
+                                        (6, 3, (1, 3), (0, 1))])
+def test_flipped_filter_dx_equals_col2im(xp, rng, C, O, k, p):
+    """With stride 1 and O < C the input gradient is the convolution of dout with the
+    flipped, channel-swapped filters; it equals col2im(Wᵀ dout) to round-off."""
+    x = xp.asarray(rng.standard_normal((3, C, 6, 7)))
+    layers = [Conv2d(C, O, k, padding=p, dx_algorithm=a) for a in ("auto", "col2im")]
+    params = layers[0].init_params(np.random.default_rng(0), np.float64)
+    out, cache = layers[0].forward(params, x)
+    dout = xp.asarray(rng.standard_normal(out.shape))
+    assert layers[0]._flipped_dx(params["W"].shape) and not layers[1]._flipped_dx(
+        params["W"].shape)
+    (dx_flip, g_flip), (dx_fold, g_fold) = (layer.backward(dout, cache) for layer in layers)
+    np.testing.assert_allclose(backend.to_numpy(dx_flip), backend.to_numpy(dx_fold), rtol=1e-12,
+                               atol=1e-12)
+    np.testing.assert_array_equal(backend.to_numpy(g_flip["W"]), backend.to_numpy(g_fold["W"]))
 
 
 @pytest.mark.parametrize("layer, shape", GRAD_LAYERS, ids=repr)
