@@ -1,5 +1,14 @@
-"""What the benchmarks against PyTorch share: the images, the thread limit, the timing loop."""
+"""What the benchmarks share: the images, the thread limit, the timing loops, the machine.
+
+The timing loops interleave the sides (ours, theirs, ours, …) after a warm-up call of
+each, so that drift of the machine hits all of them; callers report medians.  The
+machine helpers read /proc (Linux) and return None or "unknown" elsewhere; they only
+report the environment (``OPENBLAS_CORETYPE`` and the like are read, never set).
+"""
+import importlib.metadata
 import os
+import pathlib
+import platform
 import statistics
 import time
 
@@ -21,10 +30,18 @@ def load_images(n):
 
 
 def limit_threads(threads):
-    """The same number of threads for PyTorch and for NumPy's BLAS; returns the number."""
-    import torch
-    threads = threads or torch.get_num_threads()
-    torch.set_num_threads(threads)
+    """The same number of threads for PyTorch and for NumPy's BLAS; returns the number.
+
+    ``None`` keeps PyTorch's default (or, without PyTorch, the number of usable cores).
+    """
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    if not threads:
+        threads = torch.get_num_threads() if torch is not None else usable_cores()
+    if torch is not None:
+        torch.set_num_threads(threads)
     try:
         from threadpoolctl import threadpool_limits
         threadpool_limits(threads)
@@ -33,23 +50,141 @@ def limit_threads(threads):
     return threads
 
 
+def interleaved_many(runs, repeats):
+    """Time every callable of the dict ``runs`` in turn, ``repeats`` times, after one
+    warm-up call of each.  Returns {name: list of seconds}, in the order of ``runs``."""
+    for fn in runs.values():
+        fn()
+    times = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, fn in runs.items():
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+    return times
+
+
 def interleaved(ours, theirs, repeats):
     """Time ``ours()`` and ``theirs()`` alternately, after one warm-up call of each.
 
     Returns the two lists of seconds, so that drift of the machine hits both sides.
     """
-    ours()
-    theirs()
-    t_ours, t_theirs = [], []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        ours()
-        t1 = time.perf_counter()
-        theirs()
-        t2 = time.perf_counter()
-        t_ours.append(t1 - t0)
-        t_theirs.append(t2 - t1)
-    return t_ours, t_theirs
+    times = interleaved_many({"ours": ours, "theirs": theirs}, repeats)
+    return times["ours"], times["theirs"]
 
 
 median = statistics.median
+
+
+# -- the machine ----------------------------------------------------------------------------
+
+def usable_cores():
+    """The CPUs this process may run on (``os.sched_getaffinity``), else ``os.cpu_count()``."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def cpu_model():
+    """The CPU's model name from /proc/cpuinfo, else what ``platform`` says."""
+    try:
+        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine_busy_seconds():
+    """CPU seconds spent by the whole machine so far (Linux /proc/stat), or None."""
+    try:
+        fields = pathlib.Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    ticks = [int(v) for v in fields]
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)          # idle + iowait
+    return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_until_quiet(max_others, limit):
+    """Sleep until other processes use at most ``max_others`` of the CPUs over 3 s.
+
+    Gives up after ``limit`` seconds (at once for ``limit`` ≤ 0); returns whether the
+    machine became quiet.
+    """
+    start = time.perf_counter()
+    while time.perf_counter() - start < limit:
+        busy = machine_busy_seconds()
+        if busy is None:
+            return True
+        time.sleep(3.0)
+        if (machine_busy_seconds() - busy) / (3.0 * os.cpu_count()) <= max_others:
+            return True
+    return False
+
+
+class OthersShare:
+    """The share of the machine's CPUs that other processes used between ``start()`` and
+    ``stop()``: (machine CPU time − this process's CPU time) / (wall time × cores).
+
+    ``stop()`` returns it, or None where /proc/stat is missing.
+    """
+
+    def start(self):
+        self._busy = machine_busy_seconds()
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def stop(self):
+        wall, cpu = time.perf_counter() - self._wall, time.process_time() - self._cpu
+        if self._busy is None or wall <= 0:
+            return None
+        return max(machine_busy_seconds() - self._busy - cpu, 0.0) / (wall * os.cpu_count())
+
+
+def load_average():
+    """1-, 5- and 15-minute load averages: other work on the machine skews the timings."""
+    try:
+        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def package_version(name):
+    """The installed version of distribution ``name``, or None when it is not installed."""
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def blas_info():
+    """NumPy's BLAS as built (``numpy.show_config``) and as loaded (threadpoolctl).
+
+    Returns {"build": "name version", "pools": [one text per thread pool]}.
+    """
+    build = "unknown"
+    try:
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        build = f"{blas.get('name', '?')} {blas.get('version', '?')}"
+    except Exception:  # NumPy < 1.26 has no mode="dicts"
+        pass
+    try:
+        import threadpoolctl
+    except ImportError:
+        return {"build": build, "pools": ["threadpoolctl not installed: thread counts unknown"]}
+    pools = [f"{pool['internal_api']} {pool.get('version')} ({pool.get('architecture', '-')}), "
+             f"{pool['num_threads']} threads, {pathlib.Path(pool['filepath']).name}"
+             for pool in threadpoolctl.threadpool_info()]
+    return {"build": build, "pools": pools}
+
+
+def openblas_environment():
+    """The values of OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE ("unset" where not set).
+
+    On some machines these slow OpenBLAS's GEMM about twofold; they are reported, never
+    changed.
+    """
+    return {k: os.environ.get(k, "unset") for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}

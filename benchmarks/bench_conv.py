@@ -15,6 +15,8 @@ are interleaved, after warm-up, with the same number of threads, and the medians
     python benchmarks/bench_conv.py                 # needs `pip install torch`
     python benchmarks/bench_conv.py --threads 1 --repeats 50
 
+:func:`measure` returns one layer's figures as a dict (``harness.py`` calls it).
+
 The figures go to docs/performance.md.
 """
 import argparse
@@ -37,7 +39,11 @@ WORKLOADS = [
 
 
 def measure(workload, repeats):
-    """Median seconds of one forward + backward step: (nnunsup, PyTorch)."""
+    """Median seconds of one forward + backward step, interleaved.
+
+    ``workload`` is a tuple as in :data:`WORKLOADS`.  Returns {"nnunsup_s", "torch_s",
+    "max_abs_diff" (of the two forward outputs, checked below 1e-3 first)}.
+    """
     import torch
     name, cls, c_in, c_out, k, s, p, n, h = workload
     rng = np.random.default_rng(0)
@@ -64,7 +70,8 @@ def measure(workload, repeats):
     agreement = np.abs(out - conv(x_t, W, b, stride=s, padding=p).detach().numpy()).max()
     assert agreement < 1e-3, f"{name}: the two outputs differ by {agreement}"
     t_ours, t_theirs = interleaved(ours, theirs, repeats)
-    return median(t_ours), median(t_theirs)
+    return {"nnunsup_s": median(t_ours), "torch_s": median(t_theirs),
+            "max_abs_diff": float(agreement)}
 
 
 def main():
@@ -78,7 +85,8 @@ def main():
           f"{threads} threads, float32, forward + backward, median of {args.repeats}")
     print(f"{'layer':42} {'nnunsup ms':>10} {'PyTorch ms':>10} {'ratio':>6}")
     for workload in WORKLOADS:
-        ours, theirs = measure(workload, args.repeats)
+        r = measure(workload, args.repeats)
+        ours, theirs = r["nnunsup_s"], r["torch_s"]
         print(f"{workload[0]:42} {1e3 * ours:10.2f} {1e3 * theirs:10.2f} {ours / theirs:6.2f}")
     print("target: ratio ≤ 1.5")
 

@@ -10,6 +10,8 @@ the two interleaved, and prints the step's share of GEMM throughput
     python benchmarks/bench_linear.py            # float32, batch 256, 784 → 256
     python benchmarks/bench_linear.py --repeats 200 --batch 1024
 
+:func:`measure` returns one activation's figures as a dict (``harness.py`` calls it).
+
 The figures go to docs/performance.md.
 """
 import argparse
@@ -37,19 +39,24 @@ def bare_gemms(x, W, dout):
     return z, dW, dx
 
 
-def measure(args, act_name):
+def measure(activation_name="relu", batch=256, n_in=784, n_out=256, dtype="float32", repeats=100):
+    """Median seconds of the layer step and of its three bare GEMMs, interleaved.
+
+    Returns {"step_s", "gemm_s", "flops" (of the three GEMMs), "gemm_gflops" (their rate),
+    "share" (t_gemm / t_step)}.
+    """
     rng = np.random.default_rng(0)
-    dtype = np.dtype(args.dtype)
-    x = rng.standard_normal((args.batch, args.n_in)).astype(dtype)
-    dout = rng.standard_normal((args.batch, args.n_out)).astype(dtype)
-    linear, act = Linear(args.n_in, args.n_out), activation(act_name)
+    dtype = np.dtype(dtype)
+    x = rng.standard_normal((batch, n_in)).astype(dtype)
+    dout = rng.standard_normal((batch, n_out)).astype(dtype)
+    linear, act = Linear(n_in, n_out), activation(activation_name)
     params = linear.init_params(rng, dtype)
     W = params["W"]
     for _ in range(5):                                   # warm up BLAS and caches
         step(linear, act, params, x, dout)
         bare_gemms(x, W, dout)
     t_step, t_gemm = [], []
-    for _ in range(args.repeats):                         # interleaved, so drift hits both
+    for _ in range(repeats):                              # interleaved, so drift hits both
         t0 = time.perf_counter()
         step(linear, act, params, x, dout)
         t1 = time.perf_counter()
@@ -57,9 +64,10 @@ def measure(args, act_name):
         t2 = time.perf_counter()
         t_step.append(t1 - t0)
         t_gemm.append(t2 - t1)
-    ms_step, ms_gemm = 1e3 * statistics.median(t_step), 1e3 * statistics.median(t_gemm)
-    flops = 3 * 2 * args.batch * args.n_in * args.n_out
-    return ms_step, ms_gemm, flops
+    step_s, gemm_s = statistics.median(t_step), statistics.median(t_gemm)
+    flops = 3 * 2 * batch * n_in * n_out
+    return {"step_s": step_s, "gemm_s": gemm_s, "flops": flops,
+            "gemm_gflops": flops / gemm_s / 1e9, "share": gemm_s / step_s}
 
 
 def main():
@@ -76,9 +84,9 @@ def main():
           f"median of {args.repeats}")
     print(f"{'activation':10} {'step ms':>8} {'GEMM ms':>8} {'GEMM GFLOP/s':>13} {'share of GEMM':>14}")
     for name in args.activations.split(","):
-        ms_step, ms_gemm, flops = measure(args, name)
-        print(f"{name:10} {ms_step:8.3f} {ms_gemm:8.3f} {flops / ms_gemm / 1e6:13.1f} "
-              f"{100 * ms_gemm / ms_step:13.1f}%")
+        r = measure(name, args.batch, args.n_in, args.n_out, args.dtype, args.repeats)
+        print(f"{name:10} {1e3 * r['step_s']:8.3f} {1e3 * r['gemm_s']:8.3f} "
+              f"{r['gemm_gflops']:13.1f} {100 * r['share']:13.1f}%")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ medians are reported, with the same number of BLAS threads on both sides.
     python benchmarks/bench_rbm.py                    # needs scikit-learn (dev extra)
     python benchmarks/bench_rbm.py --threads 1 --repeats 15
 
+:func:`measure` returns the figures as a dict (``harness.py`` calls it).
+
 The figures go to docs/performance.md.
 """
 import argparse
@@ -18,10 +20,42 @@ import os
 import platform
 
 import numpy as np
-from _common import load_images, median
+from _common import interleaved_many, load_images, median
 
 from nnunsup.datasets import binarize
 from nnunsup.rbm import BernoulliRBM
+
+
+def measure(X=None, n=10000, hidden=256, batch=100, repeats=11):
+    """Median epoch seconds of nnunsup's CD-1 and PCD-1 and of scikit-learn, interleaved.
+
+    Returns {"seconds": {"CD-1", "PCD-1", "scikit-learn": median s},
+    "min_seconds": {the same: min s}, "dtype": {"nnunsup", "scikit-learn": the dtype of
+    each side's weights}, "source"}.
+    """
+    from sklearn.neural_network import BernoulliRBM as SklearnRBM
+    if X is None:
+        X, source = load_images(n)
+    else:
+        source = "given"
+    B = binarize(X, random_state=0)                                  # float32 0/1
+    settings = dict(batch_size=batch, learning_rate=0.1, random_state=0, verbose=False)
+    ours = {"CD-1": BernoulliRBM(hidden, **settings).init_params(B.shape[1]),
+            "PCD-1": BernoulliRBM(hidden, persistent=True, **settings).init_params(B.shape[1])}
+    fitted = {}
+
+    def theirs():
+        fitted["model"] = SklearnRBM(n_components=hidden, batch_size=batch, learning_rate=0.1,
+                                     n_iter=1, random_state=0).fit(B)
+
+    runs = {name: (lambda model=model: model.partial_fit(B)) for name, model in ours.items()}
+    runs["scikit-learn"] = theirs
+    times = interleaved_many(runs, repeats)
+    return {"seconds": {name: median(t) for name, t in times.items()},
+            "min_seconds": {name: min(t) for name, t in times.items()},
+            "dtype": {"nnunsup": str(ours["CD-1"].params["W"].dtype),
+                      "scikit-learn": str(fitted["model"].components_.dtype)},
+            "source": source}
 
 
 def main():
@@ -34,45 +68,22 @@ def main():
     args = parser.parse_args()
 
     import sklearn
-    from sklearn.neural_network import BernoulliRBM as SklearnRBM
     threads = args.threads
     if threads:
         from threadpoolctl import threadpool_limits
         threadpool_limits(threads)
 
-    X, source = load_images(args.n)
-    B = binarize(X, random_state=0)                                  # float32 0/1
-    settings = dict(batch_size=args.batch, learning_rate=0.1, random_state=0, verbose=False)
-    ours = {"CD-1": BernoulliRBM(args.hidden, **settings).init_params(784),
-            "PCD-1": BernoulliRBM(args.hidden, persistent=True, **settings).init_params(784)}
-
-    def theirs():
-        SklearnRBM(n_components=args.hidden, batch_size=args.batch, learning_rate=0.1,
-                   n_iter=1, random_state=0).fit(B)
-
-    times = {name: [] for name in [*ours, "scikit-learn"]}
-    for model in ours.values():                                      # warm-up
-        model.partial_fit(B)
-    theirs()
-    import time
-    for _ in range(args.repeats):
-        for name, model in ours.items():
-            start = time.perf_counter()
-            model.partial_fit(B)
-            times[name].append(time.perf_counter() - start)
-        start = time.perf_counter()
-        theirs()
-        times["scikit-learn"].append(time.perf_counter() - start)
+    r = measure(None, args.n, args.hidden, args.batch, args.repeats)
     print(f"numpy {np.__version__}, scikit-learn {sklearn.__version__}, {platform.machine()}, "
           f"{threads or 'default'} BLAS threads, "
-          f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}, {source}, "
+          f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}, {r['source']}, "
           f"{args.n} images, {args.hidden} hidden, batch {args.batch}, "
           f"median of {args.repeats} epochs")
-    sk = median(times["scikit-learn"])
+    sk = r["seconds"]["scikit-learn"]
     print(f"{'':22} {'epoch s':>8} {'min s':>8} {'speed-up':>9}")
-    for name, values in times.items():
+    for name, seconds in r["seconds"].items():
         label = "scikit-learn (PCD-1)" if name == "scikit-learn" else f"nnunsup {name}"
-        print(f"{label:22} {median(values):8.3f} {min(values):8.3f} {sk / median(values):8.2f}×")
+        print(f"{label:22} {seconds:8.3f} {r['min_seconds'][name]:8.3f} {sk / seconds:8.2f}×")
     print("target: nnunsup at least 1.5× faster than scikit-learn")
 
 

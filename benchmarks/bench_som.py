@@ -24,6 +24,9 @@ topographic error (TE) is each library's own (8-neighbourhood on both).
     python benchmarks/bench_som.py --repeats 3 --epochs 5
     python benchmarks/bench_som.py --sweep          # QE/TE of other settings, once each (slow)
 
+:func:`measure` returns the figures as a dict (``harness.py`` calls it, with settings from
+``build_parser().parse_args([...])``).
+
 The figures go to docs/performance.md.
 """
 import argparse
@@ -35,6 +38,7 @@ import statistics
 import time
 
 import numpy as np
+from _common import cpu_model, load_average, machine_busy_seconds, wait_until_quiet
 
 import nnunsup
 from nnunsup.competitive import SOM
@@ -44,8 +48,8 @@ from nnunsup.datasets.mnist import load_mnist
 
 try:
     from minisom import MiniSom
-except ImportError as exc:  # pragma: no cover - the peer is an optional dependency
-    raise SystemExit("this benchmark needs MiniSom: pip install minisom") from exc
+except ImportError:  # pragma: no cover - the peer is an optional dependency
+    MiniSom = None   # main() and measure() say so
 try:
     import threadpoolctl
 except ImportError:  # pragma: no cover
@@ -121,33 +125,6 @@ def train_nnunsup(X, args, epochs, algorithm, sigma, sigma_final, seed,
     return som.fit(X)
 
 
-def machine_busy_seconds():
-    """CPU seconds spent by the whole machine so far (Linux /proc/stat), or None."""
-    try:
-        fields = pathlib.Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-    except OSError:
-        return None
-    ticks = [int(v) for v in fields]
-    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)          # idle + iowait
-    return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
-
-
-def wait_until_quiet(max_others, limit):
-    """Sleep until other processes use at most ``max_others`` of the CPUs over 3 s.
-
-    Gives up after ``limit`` seconds; returns whether the machine became quiet.
-    """
-    start = time.perf_counter()
-    while time.perf_counter() - start < limit:
-        busy = machine_busy_seconds()
-        if busy is None:
-            return True
-        time.sleep(3.0)
-        if (machine_busy_seconds() - busy) / (3.0 * os.cpu_count()) <= max_others:
-            return True
-    return False
-
-
 def timed(fn):
     """(wall seconds, CPU seconds of this process, others' share, fn()).
 
@@ -188,7 +165,7 @@ def configurations(X, args):
 
 def quality(model, X):
     """(own QE, shared QE, own TE) of a trained MiniSom or nnunsup map."""
-    if isinstance(model, MiniSom):
+    if MiniSom is not None and isinstance(model, MiniSom):
         return (float(model.quantization_error(X)), shared_qe(X, model.get_weights()),
                 float(model.topographic_error(X)))
     return (model.quantization_error(X), shared_qe(X, model.params["W"]),
@@ -198,15 +175,7 @@ def quality(model, X):
 # -- report ---------------------------------------------------------------------------------
 
 def machine_info():
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    print(f"machine: {cpu}, {os.cpu_count()} logical CPUs, {platform.system()} "
+    print(f"machine: {cpu_model()}, {os.cpu_count()} logical CPUs, {platform.system()} "
           f"{platform.release()}, Python {platform.python_version()}")
     print(f"numpy {np.__version__}, minisom {importlib.metadata.version('minisom')}, "
           f"nnunsup {nnunsup.__version__}")
@@ -220,14 +189,6 @@ def machine_info():
     env = {k: v for k, v in os.environ.items() if k.startswith(("OPENBLAS", "OMP_", "MKL_"))}
     print(f"  threading environment: {env or 'none of OPENBLAS_*, OMP_*, MKL_* set'}")
     print(f"  load average at start: {load_average()}")
-
-
-def load_average():
-    """1-, 5- and 15-minute load averages: other work on the machine skews the timings."""
-    try:
-        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "unknown"
 
 
 def sweep(X, args):
@@ -251,7 +212,8 @@ def sweep(X, args):
                   flush=True)
 
 
-def main():
+def build_parser():
+    """The command line; ``build_parser().parse_args([])`` gives the default settings."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=20000, help="objects N")
     parser.add_argument("--m", type=int, default=20, help="grid rows M")
@@ -279,23 +241,29 @@ def main():
                         help="limit BLAS/OpenMP threads (threadpoolctl)")
     parser.add_argument("--sweep", action="store_true",
                         help="also print QE/TE of a grid of settings (about 10 minutes)")
-    args = parser.parse_args()
+    return parser
 
-    if args.blas_threads is not None:
-        if threadpoolctl is None:
-            raise SystemExit("--blas-threads needs threadpoolctl")
-        threadpoolctl.threadpool_limits(args.blas_threads)
-    X, data_text = load_data(args.data, args.n, args.seed)
-    machine_info()
-    print(f"data: {data_text}; X {X.shape} {X.dtype}, mean {X.mean():.4f}, sd {X.std():.4f}")
-    print(f"map {args.m} x {args.h}, gaussian neighbourhood, {args.epochs} epochs = "
-          f"{args.epochs * args.n} presentations, seed {args.seed}, "
-          f"median of {args.repeats} interleaved repeats\n")
 
-    runs = configurations(X, args)
-    train_minisom(X[:1000], args, 1000, args.seed)              # warm-up both code paths
-    train_nnunsup(X[:1000], args, 2, "batch", None, 0.5, args.seed)
-    train_nnunsup(X[:200], args, 1, "online", None, 0.5, args.seed)
+def measure(X, args, labels=None, log=print):
+    """Time the runs of :func:`configurations` (those named in ``labels``, MiniSom's first,
+    or all), interleaved, ``args.repeats`` times, with the quiet-machine rule of the module
+    docstring; ``log`` gets one line per repeat and per discarded run.
+
+    Returns {"runs": {label: {"settings", "presentations", "seconds" (list), "median_s",
+    "min_s", "max_s", "cpu_median_s", "x_minisom" and "x_minisom_cpu" (throughput, wall
+    and CPU, as a multiple of MiniSom's), "qe", "qe_shared", "te"}}, "reruns",
+    "others_max" (the largest share of the CPUs other processes used during a kept run,
+    or None)}.
+    """
+    if MiniSom is None:
+        raise ImportError("the SOM benchmark needs MiniSom: pip install minisom")
+    runs = [run for run in configurations(X, args) if labels is None or run[0] in labels]
+    if runs[0][0] != "MiniSom train_random":
+        raise ValueError("the runs must include MiniSom's, the baseline")
+    n_warm = min(1000, X.shape[0])
+    train_minisom(X[:n_warm], args, n_warm, args.seed)              # warm-up both code paths
+    train_nnunsup(X[:n_warm], args, 2, "batch", None, 0.5, args.seed)
+    train_nnunsup(X[:min(200, n_warm)], args, 1, "online", None, 0.5, args.seed)
 
     seconds = {label: [] for label, *_ in runs}
     cpu_seconds = {label: [] for label, *_ in runs}
@@ -309,35 +277,65 @@ def main():
                 if others is None or others <= args.max_others or attempt == args.retries:
                     break
                 rerun += 1
-                print(f"  {label}: other processes used {100 * others:.0f} % of the "
-                      f"machine; wait and run again", flush=True)
+                log(f"  {label}: other processes used {100 * others:.0f} % of the "
+                    f"machine; wait and run again")
             seconds[label].append(elapsed)
             cpu_seconds[label].append(cpu)
             busy_kept.append(others)
-        print(f"repeat {repeat + 1}/{args.repeats}: "
-              + ", ".join(f"{label} {s[-1]:.2f} s" for label, s in seconds.items()), flush=True)
-    if busy_kept and busy_kept[0] is not None:
-        print(f"other processes' share of the machine during the kept runs: at most "
-              f"{100 * max(busy_kept):.1f} %; {rerun} run(s) discarded and rerun")
+        log(f"repeat {repeat + 1}/{args.repeats}: "
+            + ", ".join(f"{label} {s[-1]:.2f} s" for label, s in seconds.items()))
 
     first = runs[0][0]                                               # MiniSom
     base = statistics.median(seconds[first]) / runs[0][2]            # s per presentation
     base_cpu = statistics.median(cpu_seconds[first]) / runs[0][2]
-    print(f"\n{'run':34} {'pres.':>7} {'median s':>9} {'min-max s':>13} {'pres./s':>10} "
-          f"{'x MiniSom':>9} {'CPU s':>8} {'x (CPU)':>8} {'QE own':>7} {'QE shared':>9} "
-          f"{'TE':>6}")
+    results = {}
     for label, settings, presentations, _ in runs:
         median, cpu = statistics.median(seconds[label]), statistics.median(cpu_seconds[label])
         qe, qe_shared, te = quality(models[label], X)
-        spread = f"{min(seconds[label]):.2f}-{max(seconds[label]):.2f}"
-        print(f"{label:34} {presentations:7d} {median:9.3f} {spread:>13} "
-              f"{presentations / median:10.0f} {base * presentations / median:9.1f} "
-              f"{cpu:8.3f} {base_cpu * presentations / cpu:8.1f} "
-              f"{qe:7.4f} {qe_shared:9.4f} {te:6.4f}")
+        results[label] = {
+            "settings": settings, "presentations": presentations, "seconds": seconds[label],
+            "median_s": median, "min_s": min(seconds[label]), "max_s": max(seconds[label]),
+            "cpu_median_s": cpu, "x_minisom": base * presentations / median,
+            "x_minisom_cpu": base_cpu * presentations / cpu,
+            "qe": float(qe), "qe_shared": qe_shared, "te": float(te)}
+    others = None if not busy_kept or busy_kept[0] is None else max(busy_kept)
+    return {"runs": results, "reruns": rerun, "others_max": others}
+
+
+def main():
+    args = build_parser().parse_args()
+    if MiniSom is None:
+        raise SystemExit("this benchmark needs MiniSom: pip install minisom")
+
+    if args.blas_threads is not None:
+        if threadpoolctl is None:
+            raise SystemExit("--blas-threads needs threadpoolctl")
+        threadpoolctl.threadpool_limits(args.blas_threads)
+    X, data_text = load_data(args.data, args.n, args.seed)
+    machine_info()
+    print(f"data: {data_text}; X {X.shape} {X.dtype}, mean {X.mean():.4f}, sd {X.std():.4f}")
+    print(f"map {args.m} x {args.h}, gaussian neighbourhood, {args.epochs} epochs = "
+          f"{args.epochs * args.n} presentations, seed {args.seed}, "
+          f"median of {args.repeats} interleaved repeats\n")
+
+    r = measure(X, args, log=lambda line: print(line, flush=True))
+    if r["others_max"] is not None:
+        print(f"other processes' share of the machine during the kept runs: at most "
+              f"{100 * r['others_max']:.1f} %; {r['reruns']} run(s) discarded and rerun")
+
+    print(f"\n{'run':34} {'pres.':>7} {'median s':>9} {'min-max s':>13} {'pres./s':>10} "
+          f"{'x MiniSom':>9} {'CPU s':>8} {'x (CPU)':>8} {'QE own':>7} {'QE shared':>9} "
+          f"{'TE':>6}")
+    for label, run in r["runs"].items():
+        spread = f"{run['min_s']:.2f}-{run['max_s']:.2f}"
+        print(f"{label:34} {run['presentations']:7d} {run['median_s']:9.3f} {spread:>13} "
+              f"{run['presentations'] / run['median_s']:10.0f} {run['x_minisom']:9.1f} "
+              f"{run['cpu_median_s']:8.3f} {run['x_minisom_cpu']:8.1f} "
+              f"{run['qe']:7.4f} {run['qe_shared']:9.4f} {run['te']:6.4f}")
     print(f"load average at end: {load_average()}")
     print("\nsettings:")
-    for label, settings, *_ in runs:
-        print(f"  {label}: {settings}")
+    for label, run in r["runs"].items():
+        print(f"  {label}: {run['settings']}")
     if args.sweep:
         sweep(X, args)
 

@@ -11,6 +11,9 @@ nnunsup, …) so that drift of the machine hits both, and the medians are report
     python benchmarks/bench_vae.py                 # needs `pip install torch`
     python benchmarks/bench_vae.py --threads 1 --repeats 9
 
+:func:`measure` returns the figures as a dict (``harness.py`` calls it), also for PyTorch
+on CUDA when asked.
+
 The figures go to docs/performance.md.
 """
 import argparse
@@ -18,7 +21,7 @@ import os
 import platform
 
 import numpy as np
-from _common import interleaved, limit_threads, load_images, median
+from _common import interleaved_many, limit_threads, load_images, median
 
 from nnunsup.autoencoders import VAE
 
@@ -46,13 +49,55 @@ def torch_model(torch, m=16, hidden=256):
 
 def torch_epoch(model, optimizer, X, batch_size, generator):
     import torch
-    order = torch.randperm(X.shape[0], generator=generator)
+    order = torch.randperm(X.shape[0], generator=generator).to(X.device)
     for start in range(0, X.shape[0], batch_size):
         xb = X[order[start:start + batch_size]]
         optimizer.zero_grad(set_to_none=True)
         loss = model.loss(xb)
         loss.backward()
         optimizer.step()
+
+
+def measure(X=None, n=10000, batch=128, repeats=7, devices=("cpu",)):
+    """Median epoch seconds of nnunsup and of PyTorch on each of ``devices``, interleaved.
+
+    Returns {"nnunsup_s", "nnunsup_min_s", "torch_s": {device: s}, "torch_min_s",
+    "nnunsup_neg_elbo", "torch_neg_elbo": {device: value} (on the images, after training),
+    "steps", "source"}.
+    """
+    import torch
+    torch.manual_seed(0)
+    if X is None:
+        X, source = load_images(n)
+    else:
+        source = "given"
+    ours = VAE((256, 16), activation="relu", batch_size=batch, learning_rate=1e-3,
+               optimizer="adam", random_state=0, verbose=False)
+    ours.init_params(784)
+    runs, sides = {"nnunsup": lambda: ours.partial_fit(X)}, {}
+    for device in devices:
+        model = torch_model(torch).to(device)
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        X_torch = torch.from_numpy(X).to(device)
+        generator = torch.Generator().manual_seed(0)
+        sides[device] = model, X_torch
+
+        def epoch(model=model, optimizer=optimizer, X_torch=X_torch, generator=generator,
+                  device=device):
+            torch_epoch(model, optimizer, X_torch, batch, generator)
+            if device != "cpu":
+                torch.cuda.synchronize()
+        runs[device] = epoch
+    times = interleaved_many(runs, repeats)
+    torch_loss = {}
+    with torch.no_grad():
+        for device, (model, X_torch) in sides.items():
+            torch_loss[device] = float(model.loss(X_torch))
+    return {"nnunsup_s": median(times["nnunsup"]), "nnunsup_min_s": min(times["nnunsup"]),
+            "torch_s": {d: median(times[d]) for d in devices},
+            "torch_min_s": {d: min(times[d]) for d in devices},
+            "nnunsup_neg_elbo": -ours.score(X, random_state=0), "torch_neg_elbo": torch_loss,
+            "steps": -(-X.shape[0] // batch), "source": source}
 
 
 def main():
@@ -65,29 +110,15 @@ def main():
 
     import torch
     threads = limit_threads(args.threads)
-    torch.manual_seed(0)
-
-    X, source = load_images(args.n)
-    ours = VAE((256, 16), activation="relu", batch_size=args.batch, learning_rate=1e-3,
-               optimizer="adam", random_state=0, verbose=False)
-    ours.init_params(784)
-    model = torch_model(torch)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    X_torch = torch.from_numpy(X)
-    generator = torch.Generator().manual_seed(0)
-
-    t_ours, t_torch = interleaved(
-        lambda: ours.partial_fit(X),
-        lambda: torch_epoch(model, optimizer, X_torch, args.batch, generator), args.repeats)
-    s_ours, s_torch = median(t_ours), median(t_torch)
-    with torch.no_grad():
-        torch_loss = float(model.loss(X_torch))
+    r = measure(None, args.n, args.batch, args.repeats)
+    s_ours, s_torch = r["nnunsup_s"], r["torch_s"]["cpu"]
     print(f"numpy {np.__version__}, torch {torch.__version__}, {platform.machine()}, "
           f"{threads} threads, OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}, "
-          f"{source}, {args.n} images, batch {args.batch}, median of {args.repeats} epochs")
+          f"{r['source']}, {args.n} images, batch {args.batch}, median of {args.repeats} epochs")
     print(f"{'':10} {'epoch s':>8} {'min s':>8} {'−ELBO':>10}   (on the images, after training)")
-    print(f"{'nnunsup':10} {s_ours:8.3f} {min(t_ours):8.3f} {-ours.score(X, random_state=0):10.2f}")
-    print(f"{'PyTorch':10} {s_torch:8.3f} {min(t_torch):8.3f} {torch_loss:10.2f}")
+    print(f"{'nnunsup':10} {s_ours:8.3f} {r['nnunsup_min_s']:8.3f} {r['nnunsup_neg_elbo']:10.2f}")
+    print(f"{'PyTorch':10} {s_torch:8.3f} {r['torch_min_s']['cpu']:8.3f} "
+          f"{r['torch_neg_elbo']['cpu']:10.2f}")
     print(f"ratio nnunsup / PyTorch: {s_ours / s_torch:.2f}  (target ≤ 1.0)")
 
 
