@@ -160,24 +160,23 @@ def workload_gemm_bound(s, ctx):
                 r["share"], "share", "≥ 0.5", r["share"] >= 0.5, measured=r)]
 
 
-def workload_ae(s, ctx):
-    r = bench_autoencoder.measure(images(ctx), batch=s["batch"], repeats=s["repeats"],
-                                  devices=ctx["devices"])
+def _step_rows(name, bench, s, ctx):
+    """One row per device: an epoch's time of ``bench.measure`` divided by its steps."""
+    r = bench.measure(images(ctx), batch=s["batch"], repeats=s["repeats"],
+                      devices=ctx["devices"])
     steps = r["steps"]
-    return [time_row(f"MLP AE step (epoch / {steps}) vs PyTorch {d.upper()}",
+    return [time_row(f"{name} step (epoch / {steps}) vs PyTorch {d.upper()}",
                      r["nnunsup_s"] / steps, r["torch_s"][d] / steps, torch_name(d),
                      TORCH_TARGET if d == "cpu" else None, device=d, measured=r)
             for d in ctx["devices"]]
+
+
+def workload_ae(s, ctx):
+    return _step_rows("MLP AE", bench_autoencoder, s, ctx)
 
 
 def workload_vae(s, ctx):
-    r = bench_vae.measure(images(ctx), batch=s["batch"], repeats=s["repeats"],
-                          devices=ctx["devices"])
-    steps = r["steps"]
-    return [time_row(f"VAE step (epoch / {steps}) vs PyTorch {d.upper()}",
-                     r["nnunsup_s"] / steps, r["torch_s"][d] / steps, torch_name(d),
-                     TORCH_TARGET if d == "cpu" else None, device=d, measured=r)
-            for d in ctx["devices"]]
+    return _step_rows("VAE", bench_vae, s, ctx)
 
 
 def workload_gan(s, ctx):
