@@ -22,7 +22,7 @@ from .._validation import check_scalar
 from ..nn import losses
 from ..nn.functional import softmax
 from ..nn.layers import Linear, mlp, prefixed, subparams
-from ..nn.perceptron import MLPClassifier
+from ..nn.perceptron import MLPClassifier, _class_index
 from .base import Autoencoder
 
 __all__ = ["StackedAutoencoder", "SemiSupervisedAutoencoder"]
@@ -204,10 +204,9 @@ class SemiSupervisedAutoencoder(Autoencoder):
             raise ValueError(f"{name} must be 1-D with one label (or −1) per row of X "
                              f"({X.shape[0]}), got shape {y.shape}")
         labelled = y != -1
-        unknown = numpy.setdiff1d(y[labelled], self.classes_)
-        if unknown.size:
-            raise ValueError(f"{name} contains labels {unknown[:5].tolist()} not seen in fit")
-        return backend.asarray(numpy.where(labelled, numpy.searchsorted(self.classes_, y), -1))
+        index = numpy.full(len(y), -1)
+        index[labelled] = _class_index(y[labelled], self.classes_, name)
+        return backend.asarray(index)
 
     def fit(self, X, y=None):
         """Train on X with labels y (−1 = unlabelled); returns self."""

@@ -94,6 +94,15 @@ def _labels(y, name, n_rows):
     return y
 
 
+def _class_index(labels, classes, name, unseen="not seen in fit"):
+    """Host labels → their indices into the sorted ``classes``; labels outside it are named."""
+    unknown = numpy.setdiff1d(labels, classes)
+    if unknown.size:
+        raise ValueError(f"{name} contains labels {unknown[:5].tolist()} {unseen} "
+                         f"(classes_ = {classes.tolist()})")
+    return numpy.searchsorted(classes, labels)
+
+
 class MLPClassifier(_MLP):
     """Multi-layer perceptron for classification, trained on softmax cross-entropy.
 
@@ -129,12 +138,7 @@ class MLPClassifier(_MLP):
 
     def _check_y(self, y, X, name="y"):
         """Labels → indices into classes_ (on the backend of X)."""
-        y = _labels(y, name, X.shape[0])
-        unknown = numpy.setdiff1d(y, self.classes_)
-        if unknown.size:
-            raise ValueError(f"{name} contains labels {unknown[:5].tolist()} not seen in fit "
-                             f"(classes_ = {self.classes_.tolist()})")
-        return backend.asarray(numpy.searchsorted(self.classes_, y))
+        return backend.asarray(_class_index(_labels(y, name, X.shape[0]), self.classes_, name))
 
     def fit(self, X, y=None, *, X_val=None, y_val=None):
         X = self._check_X(X)

@@ -29,7 +29,7 @@ from .. import backend
 from .._validation import check_array, check_scalar
 from ..nn import losses
 from ..nn.functional import softmax
-from ..nn.perceptron import MLPClassifier, _labels
+from ..nn.perceptron import MLPClassifier, _class_index, _labels
 
 __all__ = ["DistilledClassifier", "soft_cross_entropy"]
 
@@ -138,11 +138,9 @@ class DistilledClassifier(MLPClassifier):
         else:
             labels = _labels(labels, name, X.shape[0])
             labelled = labels != -1
-            unknown = numpy.setdiff1d(labels[labelled], self.classes_)
-            if unknown.size:
-                raise ValueError(f"{name} contains labels {unknown[:5].tolist()} the teacher "
-                                 f"does not know (classes_ = {self.classes_.tolist()})")
-            index = numpy.where(labelled, numpy.searchsorted(self.classes_, labels), -1)
+            index = numpy.full(X.shape[0], -1)
+            index[labelled] = _class_index(labels[labelled], self.classes_, name,
+                                           unseen="the teacher does not know")
         if logits is None:
             logits = self._teacher_logits(X)
         logits = check_array(logits, name="teacher_logits", dtype=X.dtype)

@@ -30,7 +30,7 @@ from .._validation import check_choice, check_scalar
 from ..nn import losses
 from ..nn.functional import softmax
 from ..nn.layers import Linear, Reshape, Sequential, activation, prefixed, subparams
-from ..nn.perceptron import _labels
+from ..nn.perceptron import _class_index, _labels
 
 __all__ = ["encoder_of", "TransferClassifier"]
 
@@ -162,12 +162,7 @@ class TransferClassifier(GradientModel):
         check_scalar(self.lam, "lam", low=0)
 
     def _check_y(self, y, X, name="y"):
-        y = _labels(y, name, X.shape[0])
-        unknown = numpy.setdiff1d(y, self.classes_)
-        if unknown.size:
-            raise ValueError(f"{name} contains labels {unknown[:5].tolist()} not seen in fit "
-                             f"(classes_ = {self.classes_.tolist()})")
-        return backend.asarray(numpy.searchsorted(self.classes_, y))
+        return backend.asarray(_class_index(_labels(y, name, X.shape[0]), self.classes_, name))
 
     def fit(self, X, y=None, *, X_val=None, y_val=None):
         """Train g′ (and α unless frozen) on the labelled (X, y); returns self.  [T1]"""

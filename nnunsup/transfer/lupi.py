@@ -35,7 +35,7 @@ from .._validation import check_array, check_scalar
 from ..nn import losses
 from ..nn.functional import softmax
 from ..nn.layers import mlp, prefixed, subparams
-from ..nn.perceptron import MLPClassifier, _labels
+from ..nn.perceptron import MLPClassifier, _class_index, _labels
 from .distill import soft_cross_entropy
 
 __all__ = ["PrivilegedClassifier"]
@@ -108,11 +108,7 @@ class PrivilegedClassifier(GradientModel):
     def _check_y(self, y, X, name="y"):
         """(labels, X_star) → (label index, privileged features) on the backend."""
         labels, X_star = y
-        labels = _labels(labels, name, X.shape[0])
-        unknown = numpy.setdiff1d(labels, self.classes_)
-        if unknown.size:
-            raise ValueError(f"{name} contains labels {unknown[:5].tolist()} not seen in fit "
-                             f"(classes_ = {self.classes_.tolist()})")
+        index = _class_index(_labels(labels, name, X.shape[0]), self.classes_, name)
         if X_star is None:
             raise ValueError("X_star is required: the privileged features of every row of X")
         X_star = check_array(X_star, name="X_star", dtype=X.dtype)
@@ -122,7 +118,7 @@ class PrivilegedClassifier(GradientModel):
         if X_star.shape[1] != self.n_privileged_in_:
             raise ValueError(f"X_star has {X_star.shape[1]} features, but this "
                              f"PrivilegedClassifier was fitted with {self.n_privileged_in_}")
-        return backend.asarray(numpy.searchsorted(self.classes_, labels)), X_star
+        return backend.asarray(index), X_star
 
     def fit(self, X, y=None, X_star=None, *, X_val=None, y_val=None, X_star_val=None):
         """Train (the teacher on (x*, y), then) the student on (x, y) with the μ term.  [T5]"""
