@@ -20,23 +20,18 @@ import sys
 
 import pytest
 
+from nnunsup.demos._formula_map import cited_ids, map_rows, parse_formula_map
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 FORMULAS = ROOT / "docs" / "formulas.md"
+FORMULAS_TEXT = FORMULAS.read_text(encoding="utf-8")
 SHARED = ROOT.parent / "shared"
-ROW = re.compile(r"^\| \[([CAVRGT]\d+)\] \|(.*)\|\s*$")
-BRACKET = re.compile(r"\[\s*([CAVRGT]\d+(?:\s*,\s*[CAVRGT]\d+)*)\s*\]")
 NAME = re.compile(r"\.?[A-Za-z_][\w.]*")
 
 
 def rows():
     """(ID, code cell, test cell) of every row of the map."""
-    found = []
-    for line in FORMULAS.read_text(encoding="utf-8").splitlines():
-        match = ROW.match(line)
-        if match:
-            cells = [c.strip() for c in re.split(r"(?<!\\)\|", match.group(2))]
-            found.append((match.group(1), cells[-2], cells[-1]))
-    return found
+    return [(ID, cells[-2], cells[-1]) for ID, cells in map_rows(FORMULAS_TEXT)]
 
 
 def ids_in(obj):
@@ -46,7 +41,7 @@ def ids_in(obj):
         doc = obj.comment()
     else:
         doc = inspect.getdoc(obj) or ""
-    return {i.strip() for group in BRACKET.findall(doc) for i in group.split(",")}
+    return set(cited_ids(doc))
 
 
 class Data:
@@ -165,9 +160,6 @@ def test_the_demo_reports_copy_of_the_map_is_current():
     """The demo report shows each figure's formulas from a copy of the map inside the
     package; it must match docs/formulas.md (regenerate it with
     ``python -m nnunsup.demos._formula_map docs/formulas.md``)."""
-    from nnunsup.demos._formula_map import parse_formula_map
-    from nnunsup.demos._formula_table import FORMULAS
-    assert FORMULAS == parse_formula_map(FORMULAS_TEXT)
+    from nnunsup.demos._formula_table import FORMULAS as PACKAGED
+    assert PACKAGED == parse_formula_map(FORMULAS_TEXT)
 
-
-FORMULAS_TEXT = FORMULAS.read_text(encoding="utf-8")

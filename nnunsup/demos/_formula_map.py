@@ -13,22 +13,29 @@ import pprint
 import re
 import sys
 
-__all__ = ["parse_formula_map", "formula", "cited_ids"]
+__all__ = ["map_rows", "parse_formula_map", "formula", "cited_ids"]
 
 ROW = re.compile(r"^\| \[([CAVRGT]\d+)\] \|(.*)\|\s*$")
 BRACKET = re.compile(r"\[\s*([CAVRGT]\d+(?:\s*,\s*[CAVRGT]\d+)*)\s*\]")
 TABLE = pathlib.Path(__file__).with_name("_formula_table.py")
 
 
-def parse_formula_map(text):
-    """{ID: (slide section, formula)} from the Markdown of docs/formulas.md."""
-    table = {}
+def map_rows(text):
+    """(ID, [slide, formula, code, test]) of every row of the Markdown of docs/formulas.md;
+    the cells as written (an escaped ``\\|`` stays escaped)."""
+    rows = []
     for line in text.splitlines():
         match = ROW.match(line)
         if match:
-            cells = [c.strip() for c in re.split(r"(?<!\\)\|", match.group(2))]
-            table[match.group(1)] = (cells[0].replace("\\|", "|"), cells[1].replace("\\|", "|"))
-    return table
+            rows.append((match.group(1),
+                         [c.strip() for c in re.split(r"(?<!\\)\|", match.group(2))]))
+    return rows
+
+
+def parse_formula_map(text):
+    """{ID: (slide section, formula)} from the Markdown of docs/formulas.md."""
+    return {ID: (cells[0].replace("\\|", "|"), cells[1].replace("\\|", "|"))
+            for ID, cells in map_rows(text)}
 
 
 def cited_ids(text):
