@@ -20,6 +20,7 @@ paddings ``ph, pw``; in formulas one stride ``s`` and one padding ``pad`` stand 
 from .. import backend
 from . import functional as F
 from . import init as initializers
+from .._validation import check_choice
 from .functional import _pair
 from .layers import Layer
 
@@ -87,8 +88,7 @@ class Conv2d(Layer):
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
                  init="he", bias=True, dx_algorithm="auto"):
-        if dx_algorithm not in ("auto", "col2im"):
-            raise ValueError(f"dx_algorithm must be 'auto' or 'col2im', got {dx_algorithm!r}")
+        check_choice(dx_algorithm, "dx_algorithm", ("auto", "col2im"))
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
         self.init, self.bias, self.dx_algorithm = init, bias, dx_algorithm

@@ -305,3 +305,5 @@ def test_bad_hyperparameters_raise():
         ConvTranspose2d(1, 1, 3, stride=2, output_padding=2)
     with pytest.raises(ValueError, match="init must be one of 'he', 'xavier', 'normal'"):
         Conv2d(1, 1, 3, init="glorot").init_params(np.random.default_rng(0))
+    with pytest.raises(ValueError, match="dx_algorithm must be one of 'auto', 'col2im'"):
+        Conv2d(1, 1, 3, dx_algorithm="fold")
