@@ -69,13 +69,7 @@ class _MLP(GradientModel):
         out, cache = self._net.forward(subparams(self.params, "net."), X)   # (N, K)
         loss, dout = self._data_loss(out, y)
         _, g = self._net.backward(dout, cache, need_dx=False)              # x is data
-        grads = prefixed("net.", g)
-        if self.lam:
-            for k, W in self.params.items():
-                if k.endswith(".W"):
-                    loss = loss + 0.5 * self.lam * (W * W).sum()     # weight penalty, once
-                    grads[k] = grads[k] + self.lam * W
-        return loss, grads
+        return _weight_penalty(loss, prefixed("net.", g), self.params, self.lam)
 
 
 def _labels(y, name, n_rows):
@@ -92,6 +86,17 @@ def _labels(y, name, n_rows):
         raise ValueError(f"{name} looks continuous (non-integer floats); a classifier needs "
                          "class labels — use MLPRegressor for continuous targets")
     return y
+
+
+def _weight_penalty(loss, grads, params, lam):
+    """loss + (λ/2) Σ ‖W‖² over every trained weight matrix (keys ending in ".W"), and its
+    gradient λ W added to ``grads``; unchanged when λ = 0."""
+    if lam:
+        for key, W in params.items():
+            if key.endswith(".W"):
+                loss = loss + 0.5 * lam * (W * W).sum()             # weight penalty, once
+                grads[key] = grads[key] + lam * W
+    return loss, grads
 
 
 def _class_index(labels, classes, name, unseen="not seen in fit"):

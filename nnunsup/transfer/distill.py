@@ -28,7 +28,7 @@ import numpy
 from .. import backend
 from .._validation import check_array, check_scalar
 from ..nn import losses
-from ..nn.functional import softmax
+from ..nn.functional import log_softmax, softmax
 from ..nn.perceptron import MLPClassifier, _class_index, _labels
 
 __all__ = ["DistilledClassifier", "soft_cross_entropy"]
@@ -56,19 +56,13 @@ def soft_cross_entropy(student_logits, teacher_logits, temperature=1.0):
                                               teacher too (LUPI): T p ⊙ (−log q − CE_i) / N
     """
     T = temperature
-    p = softmax(teacher_logits / T)                                 # (N, K)
-    value, dlogits = losses.softmax_ce(student_logits / T, p)       # CE(p, q), ∂/∂(b/T)
-    xp = backend.get_xp(student_logits)
-    log_q = student_logits / T - _logsumexp(student_logits / T, xp)
-    ce_rows = -(p * log_q).sum(axis=1, keepdims=True)               # CE_i   (N, 1)
     N = student_logits.shape[0]
+    p = softmax(teacher_logits / T)                                 # (N, K)
+    log_q = log_softmax(student_logits / T)                         # log q   (N, K)
+    ce_rows = -(p * log_q).sum(axis=1, keepdims=True)               # CE_i    (N, 1)
+    dstudent = T * (backend.get_xp(log_q).exp(log_q) - p) / N       # ∂/∂b = T (q − p)/N
     dteacher = T * p * (-log_q - ce_rows) / N                       # ∂(T² CE)/∂a, with ∂p
-    return T * T * value, T * dlogits, dteacher                     # ∂/∂b = T (q − p)/N
-
-
-def _logsumexp(z, xp):
-    top = z.max(axis=1, keepdims=True)
-    return top + xp.log(xp.exp(z - top).sum(axis=1, keepdims=True))
+    return T * T * ce_rows.mean(), dstudent, dteacher
 
 
 class DistilledClassifier(MLPClassifier):
@@ -162,29 +156,19 @@ class DistilledClassifier(MLPClassifier):
         X = self._check_input(X)
         return self._loss_and_grads(X, self._check_y((y, teacher_logits), X))
 
-    def _loss_and_grads(self, X, y=None):
-        """(1 − α) T² mean CE(softmax(a/T), softmax(b/T)) + α (1/N) Σ_labelled CE(y, b).  [T4]"""
+    def _data_loss(self, out, y):
+        """(1 − α) T² mean CE(softmax(a/T), softmax(b/T)) + α (1/N) Σ_labelled CE(y, b) on
+        the student's logits b = out, with d/d out; the base class adds (λ/2) Σ W².  [T4]"""
         labels, teacher = y
-        xp = backend.get_xp(X)
-        out, cache = self._net.forward(self._net_params(), X)           # b(x′, w′)  (N, K)
+        xp = backend.get_xp(out)
         value, dout, _ = soft_cross_entropy(out, teacher, self.temperature)   # L(b, a)
         loss, dout = (1 - self.alpha) * value, (1 - self.alpha) * dout
         labelled = labels >= 0
         if self.alpha and bool(labelled.any()):
-            weights = labelled.astype(X.dtype)                          # 1/N Σ over labelled
+            weights = labelled.astype(out.dtype)                        # 1/N Σ over labelled
             ce, dce = losses.softmax_ce(out, xp.where(labelled, labels, 0), weights=weights)
             loss, dout = loss + self.alpha * ce, dout + self.alpha * dce
-        _, grads = self._net.backward(dout, cache, need_dx=False)
-        grads = {f"net.{k}": v for k, v in grads.items()}
-        if self.lam:
-            for key, W in self.params.items():
-                if key.endswith(".W"):
-                    loss = loss + 0.5 * self.lam * (W * W).sum()
-                    grads[key] = grads[key] + self.lam * W
-        return loss, grads
-
-    def _net_params(self):
-        return {k[4:]: v for k, v in self.params.items() if k.startswith("net.")}
+        return loss, dout
 
     def score(self, X, y):
         """Accuracy on labelled (X, y)."""

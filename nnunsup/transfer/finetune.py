@@ -30,7 +30,7 @@ from .._validation import check_choice, check_scalar
 from ..nn import losses
 from ..nn.functional import softmax
 from ..nn.layers import Linear, Reshape, Sequential, activation, prefixed, subparams
-from ..nn.perceptron import _class_index, _labels
+from ..nn.perceptron import _class_index, _labels, _weight_penalty
 
 __all__ = ["encoder_of", "TransferClassifier"]
 
@@ -218,12 +218,7 @@ class TransferClassifier(GradientModel):
         if self.mode != "frozen":                                      # min over α as well
             _, enc_grads = self._encoder.backward(dz.reshape(z_shape), enc_cache, need_dx=False)
             grads.update(prefixed("encoder.", enc_grads))
-        if self.lam:
-            for key, W in self.params.items():
-                if key.endswith(".W"):
-                    loss = loss + 0.5 * self.lam * (W * W).sum()
-                    grads[key] = grads[key] + self.lam * W
-        return loss, grads
+        return _weight_penalty(loss, grads, self.params, self.lam)
 
     def transform(self, X):
         """The codes z = f(x, α), array of shape (N, m)."""
