@@ -32,7 +32,7 @@ from .._base import GradientModel
 from .._validation import check_scalar
 from ..nn import losses
 from ..nn.functional import softmax
-from ..nn.layers import Layer, Linear, Sequential, activation, prefixed, subparams
+from ..nn.layers import Layer, Sequential, mlp, prefixed, subparams
 
 __all__ = ["RelativePositionPretext", "PatchEncoder", "extract_patches"]
 
@@ -154,21 +154,13 @@ class RelativePositionPretext(GradientModel):
                              f"{tuple(self.image_shape)} needs {math.prod(self.image_shape)}")
         return X
 
-    def _mlp(self, sizes, last_activation):
-        init = "he" if self.activation in ("relu", "leaky_relu") else "xavier"
-        layers = []
-        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            layers.append(Linear(n_in, n_out, init=init))
-            if i < len(sizes) - 2 or last_activation:
-                layers.append(activation(self.activation))
-        return Sequential(*layers)
-
     def _init_params(self, n_features, rng):
         self._check_hyperparameters()
         C = self.image_shape[0]
         d = self.hidden_sizes[-1]
-        self._f = self._mlp([C * self.patch ** 2, *self.hidden_sizes], last_activation=True)
-        self._h = self._mlp([2 * d, *self.head_sizes, len(NEIGHBOURS)], last_activation=False)
+        self._f = mlp([C * self.patch ** 2, *self.hidden_sizes], self.activation,
+                      output=self.activation)                       # codes end activated
+        self._h = mlp([2 * d, *self.head_sizes, len(NEIGHBOURS)], self.activation)
         dtype = backend.get_default_dtype()
         params = prefixed("f.", self._f.init_params(rng, dtype))
         params.update(prefixed("h.", self._h.init_params(rng, dtype)))
