@@ -6,7 +6,7 @@ A section is ``(title, blocks, seconds)``; a block is ``("text", markdown)`` or
 name the formulas; their slide section and formula come from the formula map
 (:mod:`nnunsup.demos._formula_map`).  The HTML is one self-contained page (the figures are
 linked, not embedded) and understands the small part of Markdown the demos write:
-paragraphs, pipe tables, ``**bold**``, ``*italic*``, ``_italic_`` and ``code``.
+paragraphs, pipe tables, ``**bold**``, ``*italic*`` and ``code``.
 """
 import html
 import re
@@ -46,8 +46,7 @@ def _inline(text):
     text = html.escape(text, quote=False)
     text = re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
     text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text)
-    text = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"<em>\1</em>", text)
-    return re.sub(r"(?<!\w)_\((.+?)\)_(?!\w)", r"<em>(\1)</em>", text)
+    return re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"<em>\1</em>", text)
 
 
 def _table(rows):
@@ -64,9 +63,6 @@ def _markdown(text):
         rows = chunk.splitlines()
         if rows and all(r.lstrip().startswith("|") for r in rows):
             out.append(_table(rows))
-        elif rows and rows[0].startswith("#"):
-            level = len(rows[0]) - len(rows[0].lstrip("#"))
-            out.append(f"<h{level + 1}>{_inline(rows[0].lstrip('#').strip())}</h{level + 1}>")
         else:
             out.append(f"<p>{_inline(' '.join(rows))}</p>")
     return "\n".join(out)
