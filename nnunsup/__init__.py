@@ -6,7 +6,9 @@ function whose docstring carries its ID, and checked by tests.  Topics are subpa
 ``nnunsup.plot``; ``nnunsup.backend`` switches between NumPy and CuPy.
 """
 from . import backend, nn  # nn first: its perceptrons import the base classes of _base
+from ._persist import ModelFileError, load
 from ._validation import NonFiniteLossError, NotFittedError
 
 __version__ = "0.1.0"
-__all__ = ["backend", "nn", "NotFittedError", "NonFiniteLossError", "__version__"]
+__all__ = ["backend", "nn", "load", "ModelFileError", "NotFittedError", "NonFiniteLossError",
+           "__version__"]

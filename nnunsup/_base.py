@@ -105,6 +105,17 @@ class ParamModel(Estimator):
     def _check_fitted(self):
         self.params  # raises NotFittedError with the message above
 
+    def save(self, path):
+        """Write the model to ``path`` (an ``.npz`` archive with JSON; no pickle).
+
+        Stores the hyperparameters, ``params``, the learned attributes, the optimiser's
+        state and the random generators' positions: :func:`nnunsup.load` gives a model
+        that predicts the same and resumes training bitwise as if never stopped.  See
+        :mod:`nnunsup._persist` for the file's layout.  Returns the path written.
+        """
+        from ._persist import save
+        return save(self, path)
+
     def _seed_streams(self):
         streams = check_random_state(self.random_state).spawn(4)
         self._init_rng = numpy.random.default_rng(streams[0])

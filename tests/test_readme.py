@@ -25,9 +25,11 @@ def test_ci_runs_the_readme_test_command():
     assert "rm -rf .venv" in script
 
 
-def test_readme_example_runs(data_dir, monkeypatch):
-    """The 10-line example of the README runs as written (with the real MNIST)."""
+def test_readme_example_runs(data_dir, monkeypatch, tmp_path):
+    """The example of the README runs as written (with the real MNIST; its model file is
+    written to a temporary folder)."""
     monkeypatch.setenv("NNUNSUP_DATA", str(data_dir))
+    monkeypatch.chdir(tmp_path)
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     example = re.search(r"```python\n(.*?)```", text, re.S).group(1)
     exec(compile(example.replace("epochs=8", "epochs=1"), "README example", "exec"), {})
