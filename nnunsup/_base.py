@@ -67,6 +67,31 @@ class Estimator:
                    and not _same(getattr(self, name), p.default)]
         return f"{type(self).__name__}({', '.join(changed)})"
 
+    #: scikit-learn's kind of estimator: "clusterer", "classifier", … or None
+    _estimator_type = None
+
+    def _requires_non_negative(self):
+        """True when the model's input must be ≥ 0 under the current hyperparameters."""
+        return False
+
+    def __sklearn_tags__(self):
+        """scikit-learn's tags (``sklearn.utils.get_tags``, its estimator checks).
+
+        Only scikit-learn calls this method, so scikit-learn — no dependency of nnunsup —
+        is imported here and nowhere at import time.  A class with ``transform`` is a
+        transformer whose output has the backend's default dtype (the dtype nnunsup
+        computes in, whatever the input's): that is the one dtype it preserves.
+        ``_estimator_type`` and ``_requires_non_negative`` say the rest.
+        """
+        from sklearn.utils import InputTags, Tags, TargetTags, TransformerTags
+        transformer = None
+        if hasattr(self, "transform"):
+            transformer = TransformerTags(preserves_dtype=[backend.get_default_dtype().name])
+        return Tags(estimator_type=self._estimator_type,
+                    target_tags=TargetTags(required=False),
+                    transformer_tags=transformer,
+                    input_tags=InputTags(positive_only=self._requires_non_negative()))
+
 
 def _rows(y, index):
     """The rows ``index`` of the targets: None, one array, or a tuple of per-object arrays
@@ -136,7 +161,7 @@ class ParamModel(Estimator):
         """Validate X for transform/predict/score: fitted, numeric, finite, right width."""
         self._check_fitted()
         X = self._check_X(X, name=name)
-        check_n_features(X, self.n_features_in_, f"this {type(self).__name__}", name)
+        check_n_features(X, self.n_features_in_, type(self).__name__, name)
         return X
 
 
@@ -193,32 +218,35 @@ class GradientModel(ParamModel):
         return self._loss_and_grads(X, self._check_y(y, X), **noise)
 
     def _check_y(self, y, X, name="y"):
-        return y
+        """The targets for the loop; None here: unsupervised models ignore ``y`` (which
+        scikit-learn passes anyway).  Supervised models validate and return theirs."""
+        return None
 
     # -- parameters -------------------------------------------------------------------
     def init_params(self, n_features):
         """Create fresh parameters for data of width ``n_features``; returns self.
 
         Also (re)seeds the model's random streams from ``random_state`` and resets the
-        optimiser and ``history_``.
+        optimiser and ``history_``.  The new parameters replace the old ones only once they
+        exist: a model that refuses ``n_features`` keeps its weights.
         """
         check_scalar(n_features, "n_features", kind=int, low=1)
         self._seed_streams()
-        self.n_features_in_ = n_features
-        self._params = self._init_params(n_features, self._init_rng)
+        params = self._init_params(n_features, self._init_rng)
         self._make_optimizer()
-        self.history_ = History()
+        self.n_features_in_, self._params, self.history_ = n_features, params, History()
         return self
 
     def _make_optimizer(self):
         self._optimizer = make_optimizer(self.optimizer, self.learning_rate)
         self._optimizer_config = (self.optimizer, self.learning_rate)
 
-    def _prepare(self, X):
-        """Parameters for X (fresh unless warm-starting) and an optimiser for the settings."""
-        if getattr(self, "_params", None) is None:
+    def _prepare(self, X, fresh=False):
+        """Parameters for X (fresh ones when ``fresh`` or when there are none yet) and an
+        optimiser for the settings."""
+        if fresh or getattr(self, "_params", None) is None:
             self.init_params(X.shape[1])
-        check_n_features(X, self.n_features_in_, f"this {type(self).__name__}")
+        check_n_features(X, self.n_features_in_, type(self).__name__)
         if self._optimizer_config != (self.optimizer, self.learning_rate):
             self._make_optimizer()          # settings changed since: a fresh optimiser
 
@@ -233,19 +261,27 @@ class GradientModel(ParamModel):
         self._check_hyperparameters()
         X = self._check_X(X)
         y = self._check_y(y, X)
-        if not self.warm_start:
-            self._params = None
-        self._prepare(X)
         val = None
-        if X_val is not None:
-            X_val = self._check_input(X_val, name="X_val")
+        if X_val is not None:                  # checked before any weights are replaced
+            X_val = self._check_X(X_val, name="X_val")
+            if X_val.shape[1] != X.shape[1]:
+                raise ValueError(f"X_val has {X_val.shape[1]} features, but X has {X.shape[1]}")
             val = (X_val, self._check_y(y_val, X_val, name="y_val"))
+        self._prepare(X, fresh=not self.warm_start)
         vars(self).pop("best_epoch_", None)
         self._train(X, y, self.epochs, val, early_stopping=bool(self.patience))
         return self
 
+    #: True for a model whose ``fit`` learns more than the data's width before training
+    #: (the classes, the tasks, …): its ``partial_fit`` continues a model that ``fit`` made
+    _partial_fit_needs_fit = False
+
     def partial_fit(self, X, y=None):
         """One pass over ``X`` (creating the parameters on the first call); returns self."""
+        if self._partial_fit_needs_fit and getattr(self, "_params", None) is None:
+            raise NotFittedError(f"partial_fit continues the training of a fitted "
+                                 f"{type(self).__name__}; call fit first (it finds the "
+                                 "classes the model predicts)")
         self._check_hyperparameters()
         X = self._check_X(X)
         y = self._check_y(y, X)
@@ -261,6 +297,8 @@ class GradientModel(ParamModel):
         check_scalar(self.batch_size, "batch_size", kind=int, low=1)
         check_scalar(self.learning_rate, "learning_rate", low=0, low_open=True)
         check_scalar(self.patience, "patience", kind=int, low=1, allow_none=True)
+        make_optimizer(self.optimizer, self.learning_rate)        # ValueError naming optimizer
+        check_random_state(self.random_state)
 
     def _train(self, X, y, epochs, val, early_stopping):
         """The loop: epochs × shuffled minibatches, guarded against non-finite values.
@@ -347,17 +385,19 @@ class GradientModel(ParamModel):
             f"a learning rate that is too large (learning_rate={rate!r}).",
             epoch=epoch + 1, step=step + 1, last_finite_loss=last)
 
-    def _evaluate(self, X, y=None, terms=None):
-        """Mean loss over ``X`` in batches (noise drawn from the validation stream).
+    def _evaluate(self, X, y=None, terms=None, rng=None):
+        """Mean loss over ``X`` in batches (noise drawn from ``rng``, by default the
+        validation stream).
 
         ``terms``, a dict, receives the means of the parts named in ``_loss_terms``.
         """
+        rng = self._eval_rng if rng is None else rng
         total, size = 0.0, max(self.batch_size, 1024)
         sums = dict.fromkeys(self._loss_terms, 0.0)
         for start in range(0, X.shape[0], size):
             xb = X[start:start + size]
             yb = _rows(y, slice(start, start + size))
-            noise = self._draw_noise(xb, yb, self._eval_rng)
+            noise = self._draw_noise(xb, yb, rng)
             if self._loss_terms:
                 noise["terms"] = step_terms = {}
             total += float(self._loss_and_grads(xb, yb, **noise)[0]) * xb.shape[0]

@@ -6,7 +6,7 @@ argument, what was expected and what was found, with the first offending entry::
 
     X contains NaN (first at row 3, column 7)
     X has 0 samples; at least 1 is required
-    X has 5 features, but this SOM was fitted with 3
+    X has 5 features, but SOM is expecting 3 features as input
 """
 import numbers
 
@@ -34,6 +34,15 @@ class NonFiniteLossError(FloatingPointError):
         super().__init__(message)
         self.epoch, self.step, self.last_finite_loss = epoch, step, last_finite_loss
 
+    def during(self, phase):
+        """This error with the training phase named in front ("pre-training RBM 1 of 2: …").
+
+        Models trained in phases re-raise a phase's error through this; ``epoch``, ``step``
+        and ``last_finite_loss`` are kept as that phase's training loop reported them.
+        """
+        return NonFiniteLossError(f"{phase}: {self}", epoch=self.epoch, step=self.step,
+                                  last_finite_loss=self.last_finite_loss)
+
 
 def _where(index, ndim):
     if ndim == 1:
@@ -43,7 +52,8 @@ def _where(index, ndim):
     return f"at index {tuple(int(i) for i in index)}"
 
 
-def check_array(X, *, name="X", ndim=2, dtype=None, allow_empty=False, min_features=1):
+def check_array(X, *, name="X", ndim=2, dtype=None, allow_empty=False, min_features=1,
+                allow_nan=False):
     """Validate ``X`` and return it as a floating array of the active backend.
 
     Parameters
@@ -55,6 +65,8 @@ def check_array(X, *, name="X", ndim=2, dtype=None, allow_empty=False, min_featu
                                    turns anything else into the backend's default dtype
     allow_empty : bool             accept zero rows
     min_features : int             the fewest columns accepted (2-D and more)
+    allow_nan : bool               accept NaN (never infinity), e.g. the blank pixels of
+                                   the image plots
 
     Raises
     ------
@@ -79,22 +91,28 @@ def check_array(X, *, name="X", ndim=2, dtype=None, allow_empty=False, min_featu
         except (TypeError, ValueError) as exc:
             raise TypeError(f"{name} must hold numbers; found non-numeric objects ({exc})") from exc
     if arr.dtype.kind == "c":
-        raise ValueError(f"{name} holds complex numbers; nnunsup needs real numbers")
+        raise ValueError(f"Complex data not supported: {name} holds complex numbers, and "
+                         f"nnunsup needs real numbers")
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{name} must be numeric (bool, int or float), got dtype {arr.dtype}")
     if arr.ndim not in allowed:
         want = " or ".join(f"{d}-D" for d in allowed)
-        hint = " (reshape a single sample with X.reshape(1, -1))" if arr.ndim == 1 and 2 in allowed else ""
+        hint = ""
+        if arr.ndim == 1 and 2 in allowed:
+            hint = (f" (Reshape your data: {name}.reshape(1, -1) if it is a single sample, "
+                    f"{name}.reshape(-1, 1) if it has a single feature)")
         raise ValueError(f"{name} must be {want}, got a {arr.ndim}-D array of shape {arr.shape}{hint}")
     if arr.ndim >= 1 and arr.shape[0] == 0 and not allow_empty:
         raise ValueError(f"{name} has 0 samples; at least 1 is required")
     if arr.ndim >= 2 and arr.shape[1] < min_features:
-        raise ValueError(f"{name} has {arr.shape[1]} features; at least {min_features} is required")
+        raise ValueError(f"{name} has {arr.shape[1]} feature(s) (shape={arr.shape}) while a "
+                         f"minimum of {min_features} is required.")
     if dtype is None:
         dtype = arr.dtype if arr.dtype.kind == "f" and arr.dtype.itemsize >= 4 else backend.get_default_dtype()
     arr = arr.astype(dtype, copy=False)
-    if arr.size and not bool(xp.isfinite(arr).all()):
-        bad = xp.argwhere(~xp.isfinite(arr))[0]
+    accepted = xp.isfinite(arr) | xp.isnan(arr) if allow_nan else xp.isfinite(arr)
+    if arr.size and not bool(accepted.all()):
+        bad = xp.argwhere(~accepted)[0]
         value = float(arr[tuple(bad)])
         what = "NaN" if numpy.isnan(value) else "infinity"
         raise ValueError(f"{name} contains {what} (first {_where(backend.to_numpy(bad), arr.ndim)})")
@@ -104,21 +122,31 @@ def check_array(X, *, name="X", ndim=2, dtype=None, allow_empty=False, min_featu
 
 
 def check_n_features(X, n_features, who, name="X"):
-    """ValueError unless ``X`` has ``n_features`` columns (the width ``who`` was fitted with)."""
+    """ValueError unless ``X`` has ``n_features`` columns (the width ``who`` was fitted with).
+
+    ``who`` is one word, the class's name: the message is scikit-learn's, which its
+    estimator checks match.
+    """
     if X.shape[1] != n_features:
-        raise ValueError(f"{name} has {X.shape[1]} features, but {who} was fitted with {n_features}")
+        raise ValueError(f"{name} has {X.shape[1]} features, but {who} is expecting "
+                         f"{n_features} features as input")
 
 
 def check_range(X, low, high, who, name="X"):
-    """ValueError unless every entry of ``X`` lies in [low, high] (e.g. BCE, Bernoulli units)."""
+    """ValueError unless every entry of ``X`` lies in [low, high] (e.g. BCE, Bernoulli units).
+
+    A negative entry where ``low`` is 0 starts the message with "Negative values in data",
+    the words scikit-learn's estimator checks expect of models that need X ≥ 0.
+    """
     xp = backend.get_xp(X)
     if X.size == 0:
         return
     lo, hi = xp.min(X), xp.max(X)
     if float(lo) < low:
         at = backend.to_numpy(xp.argwhere(X == lo)[0])
-        raise ValueError(f"{who} needs {name} in [{low:g}, {high:g}]; found min {float(lo):g} "
-                         f"{_where(at, X.ndim)}")
+        negative = "Negative values in data: " if float(lo) < 0 <= low else ""
+        raise ValueError(f"{negative}{who} needs {name} in [{low:g}, {high:g}]; found min "
+                         f"{float(lo):g} {_where(at, X.ndim)}")
     if float(hi) > high:
         at = backend.to_numpy(xp.argwhere(X == hi)[0])
         raise ValueError(f"{who} needs {name} in [{low:g}, {high:g}]; found max {float(hi):g} "

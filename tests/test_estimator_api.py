@@ -2,8 +2,10 @@
 import numpy as np
 import pytest
 
-from nnunsup import backend
+from nnunsup import NotFittedError, backend
 from nnunsup.nn import MLPClassifier, MLPRegressor
+
+from .estimators import CASES, case_ids
 
 sklearn_base = pytest.importorskip("sklearn.base")
 
@@ -68,3 +70,40 @@ def test_float32_and_float64_agree(cls, kwargs, kind):
     assert all(a.params[k].dtype == np.float32 and b.params[k].dtype == np.float64 for k in a.params)
     for k in a.params:
         np.testing.assert_allclose(a.params[k], b.params[k], rtol=1e-3, atol=1e-4)
+
+
+PARTIAL_FIT_CASES = [case for case in CASES if hasattr(case.cls, "partial_fit")]
+
+
+@pytest.mark.parametrize("case", PARTIAL_FIT_CASES, ids=case_ids(PARTIAL_FIT_CASES))
+def test_partial_fit_adds_one_epoch_to_a_fitted_model(case):
+    """partial_fit after fit trains one more pass (with fit's extra arguments: labels,
+    tasks, privileged features) and changes the parameters."""
+    args = case.data()
+    model = case.make().fit(*args)
+    before = {k: backend.to_numpy(v).copy() for k, v in model.params.items()}
+    epochs = getattr(model, "n_iter_", None) or len(model.history_["loss"])
+    assert model.partial_fit(*args) is model
+    after = getattr(model, "n_iter_", None) or len(model.history_["loss"])
+    assert after == epochs + 1
+    assert any(not np.array_equal(before[k], backend.to_numpy(v)) for k, v in model.params.items())
+
+
+NEEDS_FIT_FIRST = {"SemiSupervisedAutoencoder", "TransferClassifier", "MultiTaskClassifier",
+                   "PrivilegedClassifier", "MLPClassifier"}
+
+
+@pytest.mark.parametrize("case", PARTIAL_FIT_CASES, ids=case_ids(PARTIAL_FIT_CASES))
+def test_partial_fit_on_a_new_model(case):
+    """On a new model partial_fit creates the parameters, or says what it needs first:
+    fit (for models that learn their classes or tasks in fit) or classes= (MLPClassifier,
+    as scikit-learn's)."""
+    model = case.make()
+    if case.name not in NEEDS_FIT_FIRST:
+        assert model.partial_fit(*case.data()) is model and model.params
+    elif case.name == "MLPClassifier":
+        with pytest.raises(ValueError, match="needs classes="):
+            model.partial_fit(*case.data())
+    else:
+        with pytest.raises(NotFittedError, match="call fit first"):
+            model.partial_fit(*case.data())

@@ -43,9 +43,9 @@ BAD_VALUES = [
     ("4-D-when-2-or-3", np.zeros((1, 2, 3, 4)), {"ndim": (2, 3)}, r"X must be 2-D or 3-D, got a 4-D"),
     ("0-D", np.float64(3.0), {}, r"X must be 2-D, got a 0-D"),
     ("empty", np.zeros((0, 3)), {}, r"X has 0 samples; at least 1 is required"),
-    ("no-features", np.zeros((3, 0)), {}, r"X has 0 features; at least 1 is required"),
+    ("no-features", np.zeros((3, 0)), {}, r"X has 0 feature\(s\) \(shape=\(3, 0\)\) while a minimum of 1 is required\."),
     ("too-few-features", np.zeros((3, 2)), {"min_features": 3},
-     r"X has 2 features; at least 3 is required"),
+     r"X has 2 feature\(s\) \(shape=\(3, 2\)\) while a minimum of 3 is required\."),
 ]
 
 
@@ -175,6 +175,15 @@ def test_check_array_options_accept():
     assert check_array(np.arange(3.0), ndim=1).shape == (3,)
 
 
+def test_check_array_allow_nan_keeps_nan_and_refuses_infinity():
+    """allow_nan=True (the image plots' blank pixels) passes NaN through, never infinity."""
+    X = np.array([[0.5, np.nan], [1.0, 0.0]])
+    assert np.isnan(backend.to_numpy(check_array(X, allow_nan=True))[0, 1])
+    X[1, 0] = np.inf
+    with pytest.raises(ValueError, match=r"X contains infinity \(first at row 1, column 0\)"):
+        check_array(X, allow_nan=True)
+
+
 def test_check_array_success_leaves_input_unchanged():
     """A successful conversion to another dtype does not touch the user's array."""
     X = np.arange(6, dtype=np.int64).reshape(2, 3)
@@ -193,10 +202,11 @@ def test_check_array_returns_active_backend_array(xp):
 # --- check_n_features / check_range ----------------------------------------------------
 
 def test_check_n_features_message():
-    """A width mismatch names both widths and who was fitted."""
-    check_n_features(np.zeros((2, 3)), 3, "this SOM")
-    with pytest.raises(ValueError, match=r"^X has 5 features, but this SOM was fitted with 3$"):
-        check_n_features(np.zeros((2, 5)), 3, "this SOM")
+    """A width mismatch names both widths and who was fitted, in scikit-learn's words."""
+    check_n_features(np.zeros((2, 3)), 3, "SOM")
+    with pytest.raises(ValueError,
+                       match=r"^X has 5 features, but SOM is expecting 3 features as input$"):
+        check_n_features(np.zeros((2, 5)), 3, "SOM")
 
 
 def test_check_range_accepts_inside_and_empty():
@@ -210,7 +220,8 @@ def test_check_range_min_message_with_location():
     X = np.full((4, 3), 0.5)
     X[2, 1] = -0.2
     with pytest.raises(ValueError, match=re.escape(
-            "BernoulliRBM needs X in [0, 1]; found min -0.2 at row 2, column 1")):
+            "Negative values in data: BernoulliRBM needs X in [0, 1]; found min -0.2 at row 2, "
+            "column 1")):
         check_range(X, 0, 1, "BernoulliRBM")
 
 

@@ -96,11 +96,15 @@ class Autoencoder(GradientModel):
         if not hasattr(self.hidden_sizes, "__iter__") or not len(self.hidden_sizes):
             raise TypeError(f"hidden_sizes must be a non-empty sequence of layer widths such "
                             f"as (64,), got {self.hidden_sizes!r}")
-        for size in [*self.hidden_sizes, *(self.decoder_sizes or ())]:
+        for size in self.hidden_sizes:
             check_scalar(size, "hidden_sizes entries", kind=int, low=1)
+        for size in self.decoder_sizes or ():
+            check_scalar(size, "decoder_sizes entries", kind=int, low=1)
         check_choice(self.loss, "loss", ("mse", "bce"))
-        for name in (self.activation, self.code_activation or self.activation, self._output_name()):
-            activation(name)                                       # ValueError listing choices
+        for argument, name in (("activation", self.activation),
+                               ("code_activation", self.code_activation or self.activation),
+                               ("output_activation", self._output_name())):
+            activation(name, argument)                             # ValueError listing choices
         if self.loss == "bce" and self._output_name() != "sigmoid":
             raise ValueError(f"loss='bce' needs a sigmoid output (x̂ in (0, 1)), "
                              f"got output_activation={self.output_activation!r}")
@@ -112,6 +116,9 @@ class Autoencoder(GradientModel):
         if self.loss == "bce":
             check_range(X, 0.0, 1.0, f"{type(self).__name__} with loss='bce'", name)
         return X
+
+    def _requires_non_negative(self):
+        return self.loss == "bce"                  # x ∈ [0, 1]
 
     # -- structure and parameters -----------------------------------------------------------
     def _build(self, n_features):

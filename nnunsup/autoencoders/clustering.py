@@ -19,7 +19,7 @@ Shape legend: ``N`` objects, ``n`` features, ``m`` code units, ``K`` clusters.
 import numpy
 
 from .. import backend
-from .._validation import check_choice, check_random_state, check_scalar
+from .._validation import NonFiniteLossError, check_choice, check_random_state, check_scalar
 from ..competitive import CompetitiveLearning
 from ..competitive.wta import sq_distances
 from .base import Autoencoder
@@ -120,6 +120,8 @@ class DeepClustering(Autoencoder):
     pretrain_history_ : dict     the autoencoder's history before refinement
     """
 
+    _estimator_type = "clusterer"
+
     def __init__(self, hidden_sizes=(64, 10), n_clusters=10, clusterer="kmeans", gamma=0.1,
                  pretrain_epochs=10, activation="relu", code_activation="identity",
                  output_activation=None, loss="bce", *, epochs=5, batch_size=64,
@@ -164,7 +166,10 @@ class DeepClustering(Autoencoder):
             raise ValueError(f"X has {X.shape[0]} objects, fewer than n_clusters={self.n_clusters}")
         self.init_params(X.shape[1])
         gamma, self._gamma = self.gamma, 0.0                         # 1. the plain AE
-        self._train(X, None, self.pretrain_epochs, None, early_stopping=False)
+        try:
+            self._train(X, None, self.pretrain_epochs, None, early_stopping=False)
+        except NonFiniteLossError as err:
+            raise err.during("pre-training (the plain autoencoder)") from err
         self.pretrain_history_ = dict(self.history_)
         Z = self.transform(X)                                         # 2. cluster the codes
         seed = int(self._init_rng.integers(2**32))
@@ -175,7 +180,10 @@ class DeepClustering(Autoencoder):
         self.params["centers"][...] = backend.asarray(centers, dtype=self._dtype())
         self._gamma = gamma
         if self.epochs:                                               # 3. joint refinement
-            self._train(X, None, self.epochs, None, early_stopping=False)
+            try:
+                self._train(X, None, self.epochs, None, early_stopping=False)
+            except NonFiniteLossError as err:
+                raise err.during("joint refinement") from err
         self.labels_ = backend.to_numpy(self.predict(X))
         return self
 

@@ -29,6 +29,8 @@ def _check_conv_shape(image_shape, n_blocks, kernel_size):
     convolution with same padding and a 2 × 2 pooling."""
     if len(image_shape) != 3:
         raise ValueError(f"image_shape must be (C, H, W), got {image_shape!r}")
+    for size in image_shape:
+        check_scalar(size, "image_shape entries", kind=int, low=1)
     C, H, W = image_shape
     scale = 2 ** n_blocks
     if H % scale or W % scale:

@@ -26,7 +26,7 @@ Shape legend: ``N`` objects, ``n`` features, ``m`` code units, ``n_k`` the width
 encoder layer k (``n_0 = n``, ``n_L = m``).
 """
 from .. import backend
-from .._validation import check_array, check_choice, check_scalar
+from .._validation import check_array, check_choice, check_random_state, check_scalar
 from ..nn import functional as F
 from ..nn import losses
 from ..nn.layers import Sigmoid, activation
@@ -377,6 +377,18 @@ class DenoisingAutoencoder(Autoencoder):
 
     def _draw_noise(self, X, y, rng):
         return {"x_tilde": corrupt(X, rng, self.noise, self.sigma, self.p0)}   # [A7]
+
+    def score(self, X, y=None, random_state=0):
+        """Minus the mean denoising objective on X (higher is better).  [A7]
+
+        ``random_state`` seeds the corruption x̃: with the default 0 every call draws the
+        same x̃, so the score of a fitted model depends on X alone (as scikit-learn's model
+        selection expects); None uses the model's evaluation stream.
+        """
+        X = self._check_input(X)
+        rng = None if random_state is None else backend.default_rng(
+            check_random_state(random_state))
+        return -self._evaluate(X, rng=rng)
 
     def loss_and_grads(self, X, y=None, x_tilde=None):
         """The denoising objective on X and its gradient: ``(loss, grads)``.  [A7]

@@ -18,11 +18,11 @@ Shape legend: ``N`` objects, ``n`` features, ``m`` code units, ``K`` classes.
 import numpy
 
 from .. import backend
-from .._validation import check_scalar
+from .._validation import NonFiniteLossError, check_scalar
 from ..nn import losses
 from ..nn.functional import softmax
 from ..nn.layers import Linear, mlp, prefixed, subparams
-from ..nn.perceptron import MLPClassifier, _class_index
+from ..nn.perceptron import MLPClassifier, _class_index, _labels
 from .base import Autoencoder
 
 __all__ = ["StackedAutoencoder", "SemiSupervisedAutoencoder"]
@@ -102,7 +102,10 @@ class StackedAutoencoder(Autoencoder):
                 loss=self.loss if first else "mse", epochs=self.pretrain_epochs,
                 batch_size=self.batch_size, learning_rate=self.learning_rate,
                 optimizer=self.optimizer, random_state=seeds[h], verbose=self.verbose)
-            layer.fit(codes)                                              # (f^h, g^h) on x^{h−1}
+            try:
+                layer.fit(codes)                                          # (f^h, g^h) on x^{h−1}
+            except NonFiniteLossError as err:
+                raise err.during(f"pre-training layer {h + 1} of {len(self.hidden_sizes)}") from err
             self.layers_.append(layer)
             self.pretrain_history_.append(layer.history_)
             e, d = encoder_layers[h], decoder_layers[-1 - h]              # stack f^h; unroll g^h
@@ -112,7 +115,10 @@ class StackedAutoencoder(Autoencoder):
             codes = layer.transform(codes)                                # x^h = f^h(x^{h−1})
         if self.epochs:                                                   # fine-tuning
             self._prepare(X)
-            self._train(X, None, self.epochs, None, early_stopping=bool(self.patience))
+            try:
+                self._train(X, None, self.epochs, None, early_stopping=bool(self.patience))
+            except NonFiniteLossError as err:
+                raise err.during("fine-tuning") from err
         return self
 
     def classifier(self, classes, **kwargs):
@@ -165,6 +171,8 @@ class SemiSupervisedAutoencoder(Autoencoder):
     classes_ : array (K,)         the labels seen (without −1)
     """
 
+    _partial_fit_needs_fit = True
+
     def __init__(self, hidden_sizes=(64,), activation="sigmoid", code_activation=None,
                  output_activation=None, loss="mse", lam=1.0, head_sizes=(),
                  reconstruct_all=False, *, epochs=20, batch_size=64, learning_rate=1e-3,
@@ -210,10 +218,11 @@ class SemiSupervisedAutoencoder(Autoencoder):
 
     def fit(self, X, y=None):
         """Train on X with labels y (−1 = unlabelled); returns self."""
+        self._check_hyperparameters()                  # before classes_ is replaced
         X = self._check_X(X)
-        y_host = numpy.asarray(backend.to_numpy(y)) if y is not None else None
-        if y_host is None or y_host.ndim != 1:
+        if y is None:
             raise ValueError("y is required: a 1-D array of labels with −1 for unlabelled objects")
+        y_host = _labels(y, "y", X.shape[0])
         self.classes_ = numpy.unique(y_host[y_host != -1])
         if self.classes_.size < 2:
             raise ValueError(f"y must label at least 2 classes, got {self.classes_.tolist()}")

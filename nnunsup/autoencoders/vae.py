@@ -238,10 +238,10 @@ class VAE(GradientModel):
                              "parameters were created; call fit without warm_start, or "
                              "init_params, to build it anew")
 
-    def _prepare(self, X):
-        if getattr(self, "_params", None) is not None:
+    def _prepare(self, X, fresh=False):
+        if not fresh and getattr(self, "_params", None) is not None:
             self._check_fitted()                       # warm start: the same structure
-        super()._prepare(X)
+        super()._prepare(X, fresh)
 
     def _check_X(self, X, name="X"):
         X = super()._check_X(X, name)
@@ -251,6 +251,9 @@ class VAE(GradientModel):
             raise ValueError(f"{name} has {X.shape[1]} features, but image_shape "
                              f"{tuple(self.image_shape)} needs {math.prod(self.image_shape)}")
         return X
+
+    def _requires_non_negative(self):
+        return self.likelihood == "bernoulli"      # x ∈ [0, 1]
 
     def _latent_size(self):
         return self.hidden_sizes[-1]
@@ -614,6 +617,11 @@ class VAE(GradientModel):
             top[rows] = new_top
         return top + xp.log(acc / n_samples)
 
-    def score(self, X, y=None, n_samples=1, random_state=None):
-        """The mean ELBO per object, in nats (higher is better), with β_KL = 1.  [V1]"""
+    def score(self, X, y=None, n_samples=1, random_state=0):
+        """The mean ELBO per object, in nats (higher is better), with β_KL = 1.  [V1]
+
+        ``random_state`` seeds the draws of z: with the default 0 every call draws the
+        same ones, so the score of a fitted model depends on X alone (as scikit-learn's
+        model selection expects); None uses the model's evaluation stream.
+        """
         return float(self.elbo(X, n_samples, random_state).mean())

@@ -21,7 +21,7 @@ import numpy
 
 from .. import backend
 from .._base import ParamModel
-from .._validation import check_choice, check_n_features, check_scalar
+from .._validation import check_choice, check_n_features, check_random_state, check_scalar
 from ..nn.training import Progress
 from .kernels import kernel as get_kernel
 from .wta import sq_distances
@@ -190,8 +190,10 @@ class SOM(ParamModel):
                                   "exponential", "cauchy", or a function K(r, sigma)
     sigma, sigma_final : float    the kernel's width at the start and at the end of
                                   training, in grid units; sigma=None means max(M, H)/2
-    learning_rate, learning_rate_final : float
-                                  η at the start and the end (online training only)
+    learning_rate, learning_rate_final : float in (0, 1]
+                                  η at the start and the end (online training only); with
+                                  η ≤ 1 and a kernel in [0, 1] every step is a convex
+                                  combination of w and x, so the map cannot diverge
     epochs : int                  passes over the data; both schedules decay
                                   exponentially from start to end over them
     init : "slides", "random", "pca" or array (M, H, n)
@@ -216,6 +218,8 @@ class SOM(ParamModel):
     history_ : dict of lists      per epoch: "sigma", "learning_rate", "changed" (share of
                                   winners changed), "quantization_error"
     n_iter_ : int                 epochs run
+    labels_ : int array (N,)      the winning node's flat index m·H + h of every object of
+                                  the last ``fit`` or ``partial_fit`` call
     n_features_in_ : int
 
     Notes
@@ -224,6 +228,8 @@ class SOM(ParamModel):
     σ_e = σ · (σ_final/σ)^(e/(T−1)) (online training decays continuously within epochs).
     The online rule draws objects in a fresh random order each epoch.
     """
+
+    _estimator_type = "clusterer"
 
     def __init__(self, m=10, h=10, *, topology="rectangular", kernel="gaussian", sigma=None,
                  sigma_final=0.5, learning_rate=0.5, learning_rate_final=0.01, epochs=20,
@@ -252,13 +258,14 @@ class SOM(ParamModel):
         get_kernel(self.kernel)
         check_scalar(self.sigma, "sigma", low=0, low_open=True, allow_none=True)
         check_scalar(self.sigma_final, "sigma_final", low=0, low_open=True)
-        check_scalar(self.learning_rate, "learning_rate", low=0, low_open=True)
-        check_scalar(self.learning_rate_final, "learning_rate_final", low=0, low_open=True)
+        check_scalar(self.learning_rate, "learning_rate", low=0, low_open=True, high=1)
+        check_scalar(self.learning_rate_final, "learning_rate_final", low=0, low_open=True, high=1)
         check_scalar(self.epochs, "epochs", kind=int, low=1)
         if isinstance(self.init, str):
             check_choice(self.init, "init", ("slides", "random", "pca"))
         check_choice(self.algorithm, "algorithm", ("batch", "online", "reference"))
         check_scalar(self.tol, "tol", low=0, high=1)
+        check_random_state(self.random_state)
 
     def init_params(self, n_features, X=None):
         """Create the neurons by the ``init`` rule [C8]; "random" and "pca" need ``X``."""
@@ -319,16 +326,19 @@ class SOM(ParamModel):
                 break
         progress.close()
         self.n_iter_ = self._epochs_done
+        self.labels_ = backend.to_numpy(self.predict(X))
         return self
 
     def partial_fit(self, X, y=None):
         """One online epoch over X; call k uses the schedules' values of epoch k."""
+        self._check_hyperparameters()
         X = self._check_X(X)
         if getattr(self, "_params", None) is None:
             self.init_params(X.shape[1], X)
-        check_n_features(X, self.n_features_in_, f"this {type(self).__name__}")
+        check_n_features(X, self.n_features_in_, type(self).__name__)
         self._epoch(X, online=True)
         self.n_iter_ = self._epochs_done
+        self.labels_ = backend.to_numpy(self.predict(X))
         return self
 
     def _epoch(self, X, online=False):
@@ -377,6 +387,7 @@ class SOM(ParamModel):
         x = self._check_X(backend.get_xp(x).asarray(x).reshape(1, -1), name="x")[0]
         W = self.params["W"].reshape(-1, self.n_features_in_)
         eta = self.learning_rate_final if learning_rate is None else learning_rate
+        check_scalar(eta, "learning_rate", low=0, low_open=True, high=1)
         width = self.sigma_final if sigma is None else sigma
         c = som_step(W, self._R, x, eta, get_kernel(self.kernel), width)
         return divmod(c, self.h)
@@ -400,6 +411,10 @@ class SOM(ParamModel):
 
     def fit_predict(self, X, y=None):
         return self.fit(X).predict(X)
+
+    def fit_transform(self, X, y=None):
+        """``fit(X)``, then the distances ``transform(X)`` to the trained neurons."""
+        return self.fit(X).transform(X)
 
     def quantization_error(self, X):
         """Mean distance from each object to its winner, (1/N) Σ_i ρ(x_i, w_{c_i}).  [C12]"""

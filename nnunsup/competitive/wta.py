@@ -18,7 +18,7 @@ import numpy
 
 from .. import backend
 from .._base import ParamModel
-from .._validation import check_choice, check_scalar
+from .._validation import check_choice, check_random_state, check_scalar
 from .kernels import kernel as get_kernel
 
 __all__ = ["sq_distances", "winners", "criterion", "wta_step", "wtm_step",
@@ -197,7 +197,9 @@ class CompetitiveLearning(ParamModel):
     kernel : str or callable       K(ρ) for WTM: "gaussian", "bubble", "triangle",
                                    "exponential", "cauchy", or a function K(r, sigma)
     sigma : float                  the kernel's width in the units of the data
-    learning_rate : float          η
+    learning_rate : float          η in (0, 1]: with η ≤ 1 (and a kernel in [0, 1]) every step
+                                   is a convex combination of w and x, so the centres stay in
+                                   the convex hull of their start and the data
     lam : float                    λ, the smoothing of the running estimate of Q
     epochs : int                   the most passes over the data
     tol : float                    the stopping threshold (see above)
@@ -219,8 +221,11 @@ class CompetitiveLearning(ParamModel):
                                    (exact mean ρ² over X), "shift" (largest centre move)
     win_counts_ : array (K,)       how often each unit won during training
     n_dead_ : int                  units that win no object of the training data
+    labels_ : int array (N,)       the winning unit of each training object (its cluster)
     n_features_in_ : int
     """
+
+    _estimator_type = "clusterer"
 
     def __init__(self, n_clusters=8, rule="wta", kernel="gaussian", sigma=1.0,
                  learning_rate=0.1, lam=0.01, *, epochs=50, tol=1e-4, init="samples",
@@ -242,11 +247,14 @@ class CompetitiveLearning(ParamModel):
         check_choice(self.rule, "rule", ("wta", "wtm"))
         get_kernel(self.kernel)
         check_scalar(self.sigma, "sigma", low=0, low_open=True)
-        check_scalar(self.learning_rate, "learning_rate", low=0, low_open=True)
+        check_scalar(self.learning_rate, "learning_rate", low=0, low_open=True, high=1)
         check_scalar(self.lam, "lam", low=0, high=1)
         check_scalar(self.epochs, "epochs", kind=int, low=1)
         check_scalar(self.tol, "tol", low=0)
+        if isinstance(self.init, str):
+            check_choice(self.init, "init", ("samples", "uniform"))
         check_choice(self.algorithm, "algorithm", ("vectorized", "reference"))
+        check_random_state(self.random_state)
 
     def init_params(self, n_features, X=None):
         """Create the centres for ``n_features``-wide data (``X`` for data-based inits)."""
@@ -319,7 +327,8 @@ class CompetitiveLearning(ParamModel):
         self.n_iter_ = epoch + 1
         self.Q_ = Q
         self.win_counts_ = wins
-        hits = numpy.bincount(backend.to_numpy(winners(X, W)), minlength=self.n_clusters)
+        self.labels_ = backend.to_numpy(winners(X, W))
+        hits = numpy.bincount(self.labels_, minlength=self.n_clusters)
         self.n_dead_ = int((hits == 0).sum())
         return self
 
@@ -360,6 +369,10 @@ class CompetitiveLearning(ParamModel):
 
     def fit_predict(self, X, y=None):
         return self.fit(X).predict(X)
+
+    def fit_transform(self, X, y=None):
+        """``fit(X)``, then the distances ``transform(X)`` to the trained neurons."""
+        return self.fit(X).transform(X)
 
     def criterion(self, X):
         """Q(w; X) = Σ_i ρ²(x_i, w_{a(x_i)}) on X, as on the slide [C2]."""

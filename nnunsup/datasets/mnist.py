@@ -17,7 +17,7 @@ import zlib
 import numpy
 
 from .. import backend
-from .._validation import check_choice, check_random_state, check_scalar
+from .._validation import check_array, check_choice, check_random_state, check_scalar
 from ._cache import fetch
 
 __all__ = ["read_idx", "write_idx", "load_mnist", "load_fashion_mnist",
@@ -256,18 +256,15 @@ def binarize(X, method="stochastic", threshold=0.5, random_state=None):
 
     Returns
     -------
-    B : NumPy array of X's shape and (floating) dtype, holding 0 and 1
+    B : NumPy array of X's shape and floating dtype (X's, or the backend's default for
+        integer X), holding 0 and 1
     """
     check_choice(method, "method", ("stochastic", "threshold"))
-    X = numpy.asarray(backend.to_numpy(X))
-    if not numpy.isfinite(X).all():
-        raise ValueError("binarize needs finite grey levels in [0, 1]; X contains NaN or "
-                         "infinity")
+    X = backend.to_numpy(check_array(X, name="X", ndim=(1, 2, 3, 4), allow_empty=True))
     if X.size and (float(X.min()) < 0 or float(X.max()) > 1):
         raise ValueError(f"binarize needs X in [0, 1]; found values in "
                          f"[{float(X.min())}, {float(X.max())}]")
-    dtype = X.dtype if numpy.issubdtype(X.dtype, numpy.floating) else numpy.float32
     if method == "threshold":
-        return (X > threshold).astype(dtype)
+        return (X > threshold).astype(X.dtype)
     rng = numpy.random.default_rng(check_random_state(random_state))
-    return (rng.random(X.shape) < X).astype(dtype)
+    return (rng.random(X.shape) < X).astype(X.dtype)

@@ -199,13 +199,14 @@ _ACTIVATIONS = {
 }
 
 
-def activation(name):
-    """The activation layer called ``name`` (how estimators read ``activation="relu"``)."""
+def activation(name, argument="activation"):
+    """The activation layer called ``name`` (how estimators read ``activation="relu"``);
+    ValueError naming the hyperparameter ``argument`` and listing the choices otherwise."""
     if isinstance(name, Layer):
         return name
     if name not in _ACTIVATIONS:
         listed = ", ".join(repr(k) for k in _ACTIVATIONS)
-        raise ValueError(f"activation must be one of {listed}; got {name!r}")
+        raise ValueError(f"{argument} must be one of {listed}; got {name!r}")
     return _ACTIVATIONS[name]()
 
 

@@ -40,6 +40,11 @@ def mse(pred, target, weights=None):
     -------
     value : 0-d array
     dpred : array like ``pred``        2 (x̂ − x) / N  (times w_i per row)
+
+    Notes
+    -----
+    The value overflows to inf (NumPy warns) where the true sum of squares exceeds the
+    dtype's range (float32: abs(x̂ − x) ≳ 1.8e19); the gradient stays finite wherever x̂ − x is.
     """
     N = pred.shape[0]
     diff = pred - target                                  # (N, n)
@@ -162,14 +167,22 @@ def gaussian_nll(x, mu, log_var):
     value : 0-d array
     dmu : array of shape (N, n)       (μ − x) / σ² / N
     dlog_var : array like log_var     ½ (1 − (x − μ)² / σ²) / N, summed to log_var's shape
+
+    Notes
+    -----
+    (x − μ)²/σ² is evaluated as ((x − μ)/σ)² with 1/σ = e^(−½ log σ²), which stays finite
+    for abs(log σ²) up to twice the exponent limit (≈ 177 in float32, 1419 in float64), so
+    x = μ costs nothing even at log σ² = −100 in float32.  Where the true value or
+    gradient exceeds the dtype's range it overflows to ±inf (NumPy warns); within that
+    range of log σ² it is never NaN.
     """
     xp = backend.get_xp(mu)
     N = x.shape[0]
-    inv_var = xp.exp(-log_var)
-    diff = x - mu                                          # (N, n)
-    sq = diff * diff * inv_var                             # (N, n)
+    inv_sd = xp.exp(-0.5 * log_var)                        # 1/σ
+    r = (x - mu) * inv_sd                                  # (x − μ)/σ   (N, n)
+    sq = r * r                                             # (x − μ)²/σ²  (N, n)
     value = 0.5 * (_LOG_2PI + log_var + sq).sum() / N
-    dmu = -diff * inv_var / N
+    dmu = -r * inv_sd / N                                  # (μ − x)/σ² / N
     dlog_var = 0.5 * (1 - sq) / N
     dlog_var = _sum_to_shape(dlog_var, log_var.shape)
     return value, dmu, dlog_var
@@ -203,6 +216,12 @@ def kl_gauss_per_object(mu, log_var, prior_var=1.0):
     Returns
     -------
     kl : array of shape (N,)
+
+    Notes
+    -----
+    Finite for any finite μ and log σ² whose σ² = e^{log σ²} is representable; above
+    that (log σ² ≳ 88.7 in float32, 709.8 in float64) the true KL exceeds the dtype's
+    range and the value is inf (NumPy warns), never NaN.
     """
     xp = backend.get_xp(mu)
     log_s2 = math.log(prior_var)
@@ -229,6 +248,10 @@ def kl_gauss(mu, log_var, prior_var=1.0):
     value : 0-d array                 (1/N) Σ_i KL_i
     dmu : array of shape (N, m)       μ / s² / N
     dlog_var : array of shape (N, m)  ½ (σ² / s² − 1) / N
+
+    Notes
+    -----
+    As :func:`kl_gauss_per_object`: where σ² overflows, the value and dlog_var are inf.
     """
     xp = backend.get_xp(mu)
     N = mu.shape[0]
@@ -270,11 +293,16 @@ def gaussian_log_prob(x, mu, log_var):
     Returns
     -------
     log_p : array of shape (...,)
+
+    Notes
+    -----
+    Evaluated with ((x − μ)/σ)², as :func:`gaussian_nll`: for abs(log σ²) up to twice the
+    exponent limit it is finite where the true value is, −inf (never NaN) where not.
     """
     xp = backend.get_xp(x, mu, log_var)
     log_var = xp.asarray(log_var)                     # a plain number works too (a prior's)
-    diff = x - mu
-    return -0.5 * (_LOG_2PI + log_var + diff * diff * xp.exp(-log_var)).sum(axis=-1)
+    r = (x - mu) * xp.exp(-0.5 * log_var)             # (x − μ)/σ
+    return -0.5 * (_LOG_2PI + log_var + r * r).sum(axis=-1)
 
 
 def kl_bernoulli(eps, rho):

@@ -16,7 +16,7 @@ from .._base import GradientModel
 from .._validation import check_array, check_scalar
 from . import losses
 from .functional import softmax
-from .layers import mlp, prefixed, subparams
+from .layers import activation, mlp, prefixed, subparams
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
@@ -47,6 +47,7 @@ class _MLP(GradientModel):
         for size in self.hidden_sizes:
             check_scalar(size, "hidden_sizes entries", kind=int, low=1)
         check_scalar(self.lam, "lam", low=0)
+        activation(self.activation)                                # ValueError listing choices
 
     def _n_outputs(self):
         raise NotImplementedError
@@ -82,7 +83,11 @@ def _labels(y, name, n_rows):
     if y.ndim != 1 or y.shape[0] != n_rows:
         raise ValueError(f"{name} must be 1-D with one label per row of X ({n_rows}), "
                          f"got shape {y.shape}")
-    if y.dtype.kind == "f" and not numpy.all(numpy.isfinite(y) & (y == numpy.round(y))):
+    if y.dtype.kind == "f" and not numpy.isfinite(y).all():
+        i = int(numpy.flatnonzero(~numpy.isfinite(y))[0])
+        raise ValueError(f"{name} contains {'NaN' if numpy.isnan(y[i]) else 'infinity'} "
+                         f"(first at index {i}); a classifier needs a class label per row")
+    if y.dtype.kind == "f" and not numpy.all(y == numpy.round(y)):
         raise ValueError(f"{name} looks continuous (non-integer floats); a classifier needs "
                          "class labels — use MLPRegressor for continuous targets")
     return y
@@ -146,6 +151,7 @@ class MLPClassifier(_MLP):
         return backend.asarray(_class_index(_labels(y, name, X.shape[0]), self.classes_, name))
 
     def fit(self, X, y=None, *, X_val=None, y_val=None):
+        self._check_hyperparameters()                  # before classes_ is replaced
         X = self._check_X(X)
         classes = numpy.unique(_labels(y, "y", X.shape[0]))
         if classes.size < 2:
@@ -182,7 +188,8 @@ class MLPClassifier(_MLP):
 
     def score(self, X, y):
         """Accuracy: the share of rows whose predicted label equals y."""
-        y = _labels(y, "y", len(X))
+        X = self._check_input(X)
+        y = _labels(y, "y", X.shape[0])
         return float(numpy.mean(self.predict(X) == y))
 
 
@@ -219,6 +226,7 @@ class MLPRegressor(_MLP):
         return y
 
     def fit(self, X, y=None, *, X_val=None, y_val=None):
+        self._check_hyperparameters()                  # before n_outputs_ is replaced
         X = self._check_X(X)
         width = self._targets(y, X, "y").shape[1]
         if not (self.warm_start and getattr(self, "_params", None) is not None):
@@ -244,6 +252,7 @@ class MLPRegressor(_MLP):
 
     def score(self, X, y):
         """Coefficient of determination R² (as scikit-learn's regressors)."""
+        X = self._check_input(X)
         y = backend.to_numpy(check_array(y, name="y", ndim=(1, 2))).reshape(len(y), -1)
         pred = backend.to_numpy(self.predict(X)).reshape(len(y), -1)
         return float(1 - ((y - pred) ** 2).sum() / ((y - y.mean(axis=0)) ** 2).sum())

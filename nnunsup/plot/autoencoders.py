@@ -7,6 +7,7 @@ with ``backend.to_numpy`` and returns what it drew.  Shape legend: ``N`` objects
 import numpy
 
 from .. import backend
+from .._validation import check_array
 from .basics import _axes, image_grid
 
 __all__ = ["plot_code_map", "plot_reconstructions", "plot_latent_grid"]
@@ -23,8 +24,8 @@ def plot_code_map(Z, y=None, ax=None, s=4, cmap="tab10", legend=True):
     -------
     points : matplotlib PathCollection
     """
-    Z = numpy.asarray(backend.to_numpy(Z), dtype=float)
-    if Z.ndim != 2 or Z.shape[1] != 2:
+    Z = numpy.asarray(backend.to_numpy(check_array(Z, name="Z")), dtype=float)
+    if Z.shape[1] != 2:
         raise ValueError(f"Z must have shape (N, 2) to be drawn in the plane, got {Z.shape}")
     ax = _axes(ax)
     c = None if y is None else numpy.asarray(backend.to_numpy(y))
@@ -41,7 +42,8 @@ def plot_reconstructions(rows, shape=None, ax=None, labels=None, n=10):
 
     Parameters
     ----------
-    rows : list of arrays of shape (≥ n, h·w)    each array one row of the figure
+    rows : list of arrays of shape (≥ n, h·w)    each array one row of the figure (NaN
+                                                pixels stay blank)
     shape : (h, w) or None                      square images by default
     labels : list of str or None                a label per row, on the left
     n : int                                     images per row
@@ -52,8 +54,9 @@ def plot_reconstructions(rows, shape=None, ax=None, labels=None, n=10):
     """
     if not rows:
         raise ValueError("rows must hold at least one array of images")
-    stacked = numpy.concatenate([numpy.asarray(backend.to_numpy(r), dtype=float)[:n]
-                                 for r in rows])
+    stacked = numpy.concatenate([
+        numpy.asarray(backend.to_numpy(check_array(r, name=f"rows[{i}]", allow_nan=True)),
+                      dtype=float)[:n] for i, r in enumerate(rows)])
     ax = _axes(ax)
     shown = image_grid(stacked, shape=shape, ncols=n, ax=ax, vmin=0, vmax=1)
     if labels:

@@ -2,6 +2,7 @@
 import numpy
 
 from .. import backend
+from .._validation import check_array
 
 __all__ = ["plot_history", "image_grid", "plot_decision_regions"]
 
@@ -41,7 +42,7 @@ def image_grid(images, shape=None, ncols=10, ax=None, cmap="gray", vmin=None, vm
 
     Parameters
     ----------
-    images : array of shape (k, h*w), (k, h, w) or (k, 1, h, w)
+    images : array of shape (k, h*w), (k, h, w) or (k, 1, h, w)    NaN pixels stay blank
     shape : (h, w) or None          needed for flat rows; a square is assumed otherwise
     ncols : int                     images per row
     normalize : bool                rescale each image to [0, 1] (for filters)
@@ -50,6 +51,7 @@ def image_grid(images, shape=None, ncols=10, ax=None, cmap="gray", vmin=None, vm
     -------
     image : matplotlib AxesImage
     """
+    images = check_array(images, name="images", ndim=(2, 3, 4), allow_nan=True)
     images = numpy.asarray(backend.to_numpy(images), dtype=float)
     if images.ndim == 4:
         images = images[:, 0]
@@ -84,9 +86,9 @@ def plot_decision_regions(predict, X, y, ax=None, resolution=200, alpha=0.3):
     -------
     (regions, points) : matplotlib QuadContourSet and PathCollection
     """
-    X = numpy.asarray(backend.to_numpy(X))
+    X = backend.to_numpy(check_array(X, name="X"))
     y = numpy.asarray(backend.to_numpy(y))
-    if X.ndim != 2 or X.shape[1] != 2:
+    if X.shape[1] != 2:
         raise ValueError(f"X must have shape (N, 2) to be drawn in the plane, got {X.shape}")
     ax = _axes(ax)
     margin = 0.1 * (X.max(axis=0) - X.min(axis=0))

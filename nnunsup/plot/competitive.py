@@ -40,7 +40,7 @@ def _check_som(som, name="som"):
 
 def _check_data(som, X, name="X"):
     X = backend.to_numpy(check_array(X, name=name))
-    check_n_features(X, som.n_features_in_, "this SOM", name)
+    check_n_features(X, som.n_features_in_, "SOM", name)
     return X.astype(float)
 
 

@@ -9,9 +9,18 @@ samples, ``s`` snapshots.
 import numpy
 
 from .. import backend
+from .._validation import check_array
 from .basics import _axes
 
 __all__ = ["plot_gan_snapshots", "plot_decision_surface", "plot_gan_losses"]
+
+
+def _points(P, name):
+    """Finite points of the plane (N, 2) on the host, or an error naming the argument."""
+    P = numpy.asarray(backend.to_numpy(check_array(P, name=name)), dtype=float)
+    if P.shape[1] != 2:
+        raise ValueError(f"{name} must have shape (N, 2) to be drawn in the plane, got {P.shape}")
+    return P
 
 
 def plot_gan_snapshots(snapshots, X=None, labels=None, axes=None, s=3):
@@ -30,16 +39,17 @@ def plot_gan_snapshots(snapshots, X=None, labels=None, axes=None, s=3):
     """
     if not len(snapshots):
         raise ValueError("snapshots must hold at least one array of samples")
-    arrays = [numpy.asarray(backend.to_numpy(S), dtype=float) for S in snapshots]
-    for S in arrays:
-        if S.ndim != 2 or S.shape[1] != 2:
-            raise ValueError(f"each snapshot must have shape (S, 2), got {S.shape}")
+    arrays = [numpy.asarray(backend.to_numpy(check_array(S, name=f"snapshots[{i}]")), dtype=float)
+              for i, S in enumerate(snapshots)]
+    for i, S in enumerate(arrays):
+        if S.shape[1] != 2:
+            raise ValueError(f"snapshots[{i}] must have shape (S, 2), got {S.shape}")
     if axes is None:
         import matplotlib.pyplot as plt
         _, axes = plt.subplots(1, len(arrays), figsize=(3 * len(arrays), 3), squeeze=False)
         axes = axes[0]
     points = []
-    data = None if X is None else numpy.asarray(backend.to_numpy(X), dtype=float)
+    data = None if X is None else _points(X, "X")
     for i, (ax, S) in enumerate(zip(axes, arrays)):
         if data is not None:
             ax.scatter(data[:, 0], data[:, 1], s=s, c="0.75", edgecolors="none")
@@ -73,9 +83,9 @@ def plot_decision_surface(discriminate, X=None, samples=None, extent=3.0, resolu
     D = numpy.asarray(backend.to_numpy(discriminate(grid)), dtype=float).reshape(g1.shape)
     image = ax.imshow(D, origin="lower", extent=(-extent, extent, -extent, extent),
                       vmin=0, vmax=1, cmap="RdBu")
-    for points, colour in ((X, "k"), (samples, "C3")):
+    for points, name, colour in ((X, "X", "k"), (samples, "samples", "C3")):
         if points is not None:
-            P = numpy.asarray(backend.to_numpy(points), dtype=float)
+            P = _points(points, name)
             ax.scatter(P[:, 0], P[:, 1], s=2, c=colour, edgecolors="none")
     ax.set_title("D(x): blue = real, red = fake", fontsize="small")
     return image

@@ -10,6 +10,7 @@ Shape legend: ``N`` objects, ``n = h·w`` pixels, ``m`` latent units, ``k`` code
 import numpy
 
 from .. import backend
+from .._validation import check_array
 from ..autoencoders.latent import interpolate, midpoint
 from .basics import _axes, image_grid
 
@@ -62,9 +63,10 @@ def plot_variations(X, variations, shape=None, ax=None):
     -------
     image : matplotlib AxesImage
     """
-    X = numpy.asarray(backend.to_numpy(X), dtype=float)
-    V = numpy.asarray(backend.to_numpy(variations), dtype=float)
-    if V.ndim != 3 or V.shape[0] != X.shape[0] or V.shape[2] != X.shape[1]:
+    X = numpy.asarray(backend.to_numpy(check_array(X, name="X", allow_nan=True)), dtype=float)
+    V = numpy.asarray(backend.to_numpy(check_array(variations, name="variations", ndim=3,
+                                                   allow_nan=True)), dtype=float)
+    if V.shape[0] != X.shape[0] or V.shape[2] != X.shape[1]:
         raise ValueError(f"variations must have shape (N, v, n) = ({X.shape[0]}, v, "
                          f"{X.shape[1]}) for X of shape {X.shape}, got {V.shape}")
     rows = numpy.concatenate([X[:, None, :], V], axis=1)                # (N, 1 + v, n)
@@ -90,8 +92,9 @@ def plot_interpolation(decode, z_from, z_to, shape, n_steps=10, method="linear",
     -------
     image : matplotlib AxesImage
     """
-    path = interpolate(numpy.asarray(backend.to_numpy(z_from), dtype=float),
-                       numpy.asarray(backend.to_numpy(z_to), dtype=float), n_steps, method)
+    z_from, z_to = (numpy.asarray(backend.to_numpy(check_array(z, name=name, ndim=1)), dtype=float)
+                    for z, name in ((z_from, "z_from"), (z_to, "z_to")))
+    path = interpolate(z_from, z_to, n_steps, method)
     ax = _axes(ax)
     shown = image_grid(backend.to_numpy(decode(path)), shape=shape, ncols=n_steps, ax=ax,
                        vmin=0, vmax=1)
@@ -115,8 +118,10 @@ def plot_latent_arithmetic(decode, z_a, z_b, Z_c, shape, ax=None, labels=("a", "
     -------
     image : matplotlib AxesImage
     """
-    z_a, z_b = (numpy.asarray(backend.to_numpy(z), dtype=float) for z in (z_a, z_b))
-    Z_c = numpy.atleast_2d(numpy.asarray(backend.to_numpy(Z_c), dtype=float))
+    z_a, z_b = (numpy.asarray(backend.to_numpy(check_array(z, name=name, ndim=1)), dtype=float)
+                for z, name in ((z_a, "z_a"), (z_b, "z_b")))
+    Z_c = numpy.atleast_2d(numpy.asarray(
+        backend.to_numpy(check_array(Z_c, name="Z_c", ndim=(1, 2))), dtype=float))
     top = numpy.stack([z_a, midpoint(z_a, z_b), z_b])                  # (3, m)
     images = backend.to_numpy(decode(numpy.concatenate([top, Z_c, Z_c + (z_a - z_b)])))
     images = numpy.asarray(images, dtype=float)

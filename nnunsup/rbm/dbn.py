@@ -34,7 +34,7 @@ import numpy
 
 from .. import backend
 from .._base import ParamModel
-from .._validation import check_random_state, check_scalar
+from .._validation import NonFiniteLossError, check_random_state, check_range, check_scalar
 from ..autoencoders.base import Autoencoder
 from ..nn.layers import Linear
 from ..nn.perceptron import MLPClassifier
@@ -81,6 +81,10 @@ class DBN(ParamModel):
     ----------
     rbms_ : list of BernoulliRBM   the trained layers, bottom first
     params, n_features_in_
+
+    When an RBM's training diverges, ``fit`` raises :class:`~nnunsup.NonFiniteLossError`
+    naming that RBM; ``rbms_`` and ``params`` then hold the RBMs below it and that one at
+    its last finite parameters.
     """
 
     def __init__(self, hidden_sizes=(500, 500), k=1, persistent=False, weight_decay=0.0,
@@ -104,24 +108,39 @@ class DBN(ParamModel):
                             epochs=self.epochs, random_state=seed,
                             **{k: getattr(self, k) for k in _RBM_SETTINGS})
 
-    def fit(self, X, y=None):
-        """Train the RBMs one after another, each on the activities of the one below.  [R7]"""
+    def _check_hyperparameters(self):
         _check_sizes(self.hidden_sizes)
         check_scalar(self.epochs, "epochs", kind=int, low=1)
+        check_random_state(self.random_state)
+        self._layer(0, 1, None)._check_hyperparameters()         # the settings of every RBM
+
+    def fit(self, X, y=None):
+        """Train the RBMs one after another, each on the activities of the one below.  [R7]"""
+        self._check_hyperparameters()
         self._seed_streams()
         self._sample_rng = backend.default_rng(check_random_state(self.random_state).spawn(5)[4])
         seeds = numpy.random.SeedSequence(self._init_rng.integers(2 ** 32))
         seeds = seeds.spawn(len(self.hidden_sizes))                  # one per RBM
         X = self._layer(0, 1, None)._check_X(X)                      # binary (or [0, 1]) data
         self.rbms_, codes = [], X
+        self.n_features_in_ = X.shape[1]
         for l, size in enumerate(self.hidden_sizes):                 # [R7] greedy
-            rbm = self._layer(l, size, seeds[l]).fit(codes)          # RBM_l on h^{l−1}
+            rbm = self._layer(l, size, seeds[l])
+            try:
+                rbm.fit(codes)                                       # RBM_l on h^{l−1}
+            except NonFiniteLossError as err:                        # keep the stack so far
+                self.rbms_.append(rbm)
+                self._stack()
+                raise err.during(f"training RBM {l + 1} of {len(self.hidden_sizes)}") from err
             self.rbms_.append(rbm)
             codes = rbm.transform(codes)                             # h^l = P(h^l = 1 | h^{l−1})
-        self.n_features_in_ = X.shape[1]
+        self._stack()
+        return self
+
+    def _stack(self):
+        """``params``: the arrays of the RBMs in ``rbms_``, keyed ``rbm.<l>.<key>``."""
         self._params = {f"rbm.{l}.{key}": value for l, rbm in enumerate(self.rbms_)
                         for key, value in rbm.params.items()}
-        return self
 
     def _check_X(self, X, name="X"):
         return self.rbms_[0]._check_X(X, name) if getattr(self, "rbms_", None) else X
@@ -250,16 +269,18 @@ class DeepAutoencoder(Autoencoder):
         """Pre-train the RBMs, unroll them, fine-tune the autoencoder; returns self.  [R8]"""
         self._check_hyperparameters()
         X = self._check_X(X)
+        if self.pretrain:                    # the RBMs read X as pixel probabilities
+            check_range(X, 0.0, 1.0, "pre-training reads X as probabilities and")
         self.init_params(X.shape[1])
         self.rbms_, self.pretrain_history_ = [], []
         if self.pretrain:
-            if float(X.min()) < 0 or float(X.max()) > 1:
-                raise ValueError("pre-training reads X as probabilities of binary pixels and "
-                                 "needs X in [0, 1]; scale the data, or pass pretrain=False")
             self._pretrain(X)
         if self.epochs:                                              # [R8] fine-tuning
             self._prepare(X)
-            self._train(X, None, self.epochs, None, early_stopping=bool(self.patience))
+            try:
+                self._train(X, None, self.epochs, None, early_stopping=bool(self.patience))
+            except NonFiniteLossError as err:
+                raise err.during("fine-tuning") from err
         return self
 
     def _pretrain(self, X):
@@ -277,7 +298,12 @@ class DeepAutoencoder(Autoencoder):
                                learning_rate=(self.code_learning_rate if top
                                               else self.pretrain_learning_rate),
                                optimizer="momentum", random_state=seeds[l], verbose=self.verbose)
-            rbm.fit(codes)                                           # RBM_l on h^{l−1}
+            try:
+                rbm.fit(codes)                                       # RBM_l on h^{l−1}
+            except NonFiniteLossError as err:
+                rate = "code_learning_rate" if top else "pretrain_learning_rate"
+                raise err.during(f"pre-training RBM {l + 1} of {len(self.hidden_sizes)} "
+                                 f"(its learning_rate is this model's {rate})") from err
             self.rbms_.append(rbm)
             self.pretrain_history_.append(rbm.history_)
             e, d = encoder[l], decoder[-1 - l]                       # unroll: W_lᵀ up, W_l down

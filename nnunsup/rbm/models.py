@@ -110,10 +110,11 @@ class BernoulliRBM(GradientModel):
 
     def _check_X(self, X, name="X"):
         X = super()._check_X(X, name)
-        if self.allow_probabilities:
-            check_range(X, 0.0, 1.0, f"{type(self).__name__}", name)
-            return X
         xp = backend.get_xp(X)
+        if self.allow_probabilities or float(xp.min(X)) < 0:
+            check_range(X, 0.0, 1.0, f"{type(self).__name__}", name)   # negatives named first
+        if self.allow_probabilities:
+            return X
         if not bool(((X == 0) | (X == 1)).all()):
             i, j = (int(v) for v in backend.to_numpy(xp.argwhere((X != 0) & (X != 1))[0]))
             raise ValueError(f"{type(self).__name__} needs binary {name} (0 or 1); found "
@@ -121,6 +122,9 @@ class BernoulliRBM(GradientModel):
                              f"(nnunsup.datasets.binarize) or pass allow_probabilities=True "
                              f"to treat values in [0, 1] as probabilities")
         return X
+
+    def _requires_non_negative(self):
+        return True                                # x ∈ {0, 1}, or [0, 1] as probabilities
 
     def _units(self):
         return dict(visible=self._visible, hidden=self.hidden, sigma=self._sigma())
@@ -411,6 +415,9 @@ class GaussianBernoulliRBM(BernoulliRBM):
             raise ValueError(f"sigma has {sigma.shape[0]} entries, but {name} has "
                              f"{X.shape[1]} features; give one σ per feature or a number")
         return X
+
+    def _requires_non_negative(self):
+        return False                               # Gaussian visible units: any real x
 
     def _sigma(self):
         if hasattr(self.sigma, "__len__"):

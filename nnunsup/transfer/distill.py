@@ -26,7 +26,7 @@ Buciluǎ, Caruana & Niculescu-Mizil (2006). Model compression. KDD.
 import numpy
 
 from .. import backend
-from .._validation import check_array, check_scalar
+from .._validation import NotFittedError, check_array, check_scalar
 from ..nn import losses
 from ..nn.functional import log_softmax, softmax
 from ..nn.perceptron import MLPClassifier, _class_index, _labels
@@ -116,6 +116,14 @@ class DistilledClassifier(MLPClassifier):
         super()._check_hyperparameters()
         check_scalar(self.temperature, "temperature", low=0, low_open=True)
         check_scalar(self.alpha, "alpha", low=0, high=1)
+        if not hasattr(self.teacher, "predict_proba"):
+            raise TypeError(f"teacher must be a fitted classifier (with predict_proba), got "
+                            f"{self.teacher!r}")
+        unfitted_mlp = (isinstance(self.teacher, MLPClassifier)
+                        and getattr(self.teacher, "_params", None) is None)
+        if getattr(self.teacher, "classes_", None) is None or unfitted_mlp:
+            raise NotFittedError(f"teacher must be fitted: this {type(self.teacher).__name__} "
+                                 "has no classes_ yet; call teacher.fit(X, y) first")
 
     def _teacher_logits(self, X):
         """a(x′, w) of the fitted teacher, (N, K)."""
@@ -145,11 +153,17 @@ class DistilledClassifier(MLPClassifier):
 
     def fit(self, X, y=None, *, X_val=None, y_val=None):
         """Train the student on the transfer set X (labels optional); returns self.  [T4]"""
-        self.teacher._check_fitted()
+        self._check_hyperparameters()                  # the teacher, before classes_ is set
         self.classes_ = numpy.asarray(self.teacher.classes_)
         X = self._check_X(X)
         return super(MLPClassifier, self).fit(X, (y, None), X_val=X_val,
                                               y_val=None if X_val is None else (y_val, None))
+
+    def partial_fit(self, X, y=None):
+        """One pass over the transfer set X (labels optional); the classes are the teacher's."""
+        self._check_hyperparameters()                  # the teacher, before classes_ is set
+        self.classes_ = numpy.asarray(self.teacher.classes_)
+        return super(MLPClassifier, self).partial_fit(X, (y, None))
 
     def loss_and_grads(self, X, y=None, teacher_logits=None):
         """The distillation objective on X and its gradient (w′ only).  [T4]"""

@@ -26,7 +26,7 @@ import numpy
 
 from .. import backend
 from .._base import GradientModel
-from .._validation import check_choice, check_scalar
+from .._validation import NotFittedError, check_choice, check_scalar
 from ..nn import losses
 from ..nn.functional import softmax
 from ..nn.layers import Linear, Reshape, Sequential, activation, prefixed, subparams
@@ -137,6 +137,8 @@ class TransferClassifier(GradientModel):
     classes_, params, encoder_params_ (frozen mode), history_, n_features_in_
     """
 
+    _partial_fit_needs_fit = True
+
     def __init__(self, source, mode="frozen", head_sizes=(), activation="relu", lam=0.0, *,
                  epochs=50, batch_size=32, learning_rate=1e-3, optimizer="adam", patience=None,
                  warm_start=False, random_state=None, verbose="auto"):
@@ -159,16 +161,25 @@ class TransferClassifier(GradientModel):
         check_choice(self.mode, "mode", ("frozen", "finetune", "scratch"))
         for size in self.head_sizes:
             check_scalar(size, "head_sizes entries", kind=int, low=1)
+        activation(self.activation)                                # ValueError listing choices
         check_scalar(self.lam, "lam", low=0)
+        if not hasattr(self.source, "get_params"):
+            raise TypeError(f"source must be a fitted nnunsup model, got {self.source!r}")
+        if getattr(self.source, "_params", None) is None:
+            raise NotFittedError(f"source must be fitted: this {type(self.source).__name__} has "
+                                 "no parameters yet; call source.fit(X) first")
 
     def _check_y(self, y, X, name="y"):
         return backend.asarray(_class_index(_labels(y, name, X.shape[0]), self.classes_, name))
 
     def fit(self, X, y=None, *, X_val=None, y_val=None):
         """Train g′ (and α unless frozen) on the labelled (X, y); returns self.  [T1]"""
-        self.classes_ = numpy.unique(_labels(y, "y", len(X)))
-        if self.classes_.size < 2:
-            raise ValueError(f"y must contain at least 2 classes, got {self.classes_.tolist()}")
+        self._check_hyperparameters()                  # before classes_ is replaced
+        X = self._check_X(X)
+        classes = numpy.unique(_labels(y, "y", X.shape[0]))
+        if classes.size < 2:
+            raise ValueError(f"y must contain at least 2 classes, got {classes.tolist()}")
+        self.classes_ = classes
         return super().fit(X, y, X_val=X_val, y_val=y_val)
 
     def _init_params(self, n_features, rng):

@@ -31,10 +31,10 @@ import numpy
 
 from .. import backend
 from .._base import GradientModel
-from .._validation import check_array, check_scalar
+from .._validation import NonFiniteLossError, check_array, check_scalar
 from ..nn import losses
 from ..nn.functional import softmax
-from ..nn.layers import mlp, prefixed, subparams
+from ..nn.layers import activation, mlp, prefixed, subparams
 from ..nn.perceptron import MLPClassifier, _class_index, _labels
 from .distill import soft_cross_entropy
 
@@ -98,8 +98,14 @@ class PrivilegedClassifier(GradientModel):
 
     def _check_hyperparameters(self):
         super()._check_hyperparameters()
-        for size in (*self.hidden_sizes, *self.teacher_sizes):
-            check_scalar(size, "hidden_sizes and teacher_sizes entries", kind=int, low=1)
+        for name in ("hidden_sizes", "teacher_sizes"):
+            sizes = getattr(self, name)
+            if not hasattr(sizes, "__iter__"):
+                raise TypeError(f"{name} must be a sequence of layer widths such as (64,), "
+                                f"got {sizes!r}")
+            for size in sizes:
+                check_scalar(size, f"{name} entries", kind=int, low=1)
+        activation(self.activation)                                # ValueError listing choices
         check_scalar(self.mu, "mu", low=0)
         check_scalar(self.lam, "lam", low=0)
         check_scalar(self.temperature, "temperature", low=0, low_open=True)
@@ -123,13 +129,18 @@ class PrivilegedClassifier(GradientModel):
     def fit(self, X, y=None, X_star=None, *, X_val=None, y_val=None, X_star_val=None):
         """Train (the teacher on (x*, y), then) the student on (x, y) with the μ term.  [T5]"""
         self._check_hyperparameters()
+        X = self._check_X(X)
         if X_star is None:
             raise ValueError("X_star is required: the privileged features of every row of X")
-        self.classes_ = numpy.unique(_labels(y, "y", len(X)))
-        if self.classes_.size < 2:
-            raise ValueError(f"y must contain at least 2 classes, got {self.classes_.tolist()}")
+        classes = numpy.unique(_labels(y, "y", X.shape[0]))
+        if classes.size < 2:
+            raise ValueError(f"y must contain at least 2 classes, got {classes.tolist()}")
         X_star = check_array(X_star, name="X_star", dtype=backend.get_default_dtype())
-        self.n_privileged_in_ = X_star.shape[1]
+        if X_star.shape[0] != X.shape[0]:
+            raise ValueError(f"X_star has {X_star.shape[0]} rows but X has {X.shape[0]}: one "
+                             "row of privileged features per object")
+        before = dict(vars(self))            # restored if the validation data are refused
+        self.classes_, self.n_privileged_in_ = classes, X_star.shape[1]
         if self.lam == 0:                                   # separately: the teacher first
             self.teacher_ = MLPClassifier(tuple(self.teacher_sizes), activation=self.activation,
                                           epochs=self.teacher_epochs or self.epochs,
@@ -137,9 +148,27 @@ class PrivilegedClassifier(GradientModel):
                                           learning_rate=self.learning_rate,
                                           optimizer=self.optimizer,
                                           random_state=self.random_state, verbose=self.verbose)
-            self.teacher_.fit(X_star, y)                    # Σ L(a(x*, w*), y) → min_{w*}
+            try:
+                self.teacher_.fit(X_star, y)                # Σ L(a(x*, w*), y) → min_{w*}
+            except NonFiniteLossError as err:
+                raise err.during("training the teacher on X_star") from err
         val = None if X_val is None else (y_val, X_star_val)
-        return super().fit(X, (y, X_star), X_val=X_val, y_val=val)
+        try:
+            return super().fit(X, (y, X_star), X_val=X_val, y_val=val)
+        except NonFiniteLossError as err:
+            if self.lam > 0:                                # one joint phase: nothing to name
+                raise
+            raise err.during("training the student") from err
+        except (ValueError, TypeError):     # X_val, y_val or X_star_val: the model as it was
+            vars(self).clear()
+            vars(self).update(before)
+            raise
+
+    _partial_fit_needs_fit = True
+
+    def partial_fit(self, X, y=None, X_star=None):
+        """One more pass of the student (and, with lam > 0, the teacher) for a fitted model."""
+        return super().partial_fit(X, (y, X_star))
 
     def _init_params(self, n_features, rng):
         self._check_hyperparameters()

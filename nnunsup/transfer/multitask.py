@@ -114,21 +114,32 @@ class MultiTaskClassifier(GradientModel):
 
     def fit(self, X, y=None, tasks=None, *, X_val=None, y_val=None, tasks_val=None):
         """Train f and every g_t together on the objects of all tasks; returns self.  [T2]"""
+        self._check_hyperparameters()                  # before tasks_ and classes_ are replaced
+        X = self._check_X(X)
         if tasks is None:
             raise ValueError("tasks is required: one task id per row of X")
-        labels = _labels(y, "y", len(X))
+        labels = _labels(y, "y", X.shape[0])
         tasks = numpy.asarray(backend.to_numpy(tasks))
         if tasks.shape != labels.shape:
             raise ValueError(f"tasks must have one entry per row of X ({labels.shape[0]}), "
                              f"got shape {tasks.shape}")
-        self.tasks_ = numpy.unique(tasks)
-        self.classes_ = [numpy.unique(labels[tasks == t]) for t in self.tasks_]
-        for t, classes in zip(self.tasks_, self.classes_):
+        task_ids = numpy.unique(tasks)
+        task_classes = [numpy.unique(labels[tasks == t]) for t in task_ids]
+        for t, classes in zip(task_ids, task_classes):
             if classes.size < 2:
                 raise ValueError(f"task {numpy.asarray(t).tolist()!r} has only the labels "
                                  f"{classes.tolist()}; every task needs at least 2 classes")
+        self.tasks_, self.classes_ = task_ids, task_classes
         val = None if X_val is None else (y_val, tasks_val)
         return super().fit(X, (labels, tasks), X_val=X_val, y_val=val)
+
+    _partial_fit_needs_fit = True
+
+    def partial_fit(self, X, y=None, tasks=None):
+        """One more pass over (X, y, tasks) for a fitted model (the tasks fit saw)."""
+        if tasks is None:
+            raise ValueError("tasks is required: one task id per row of X")
+        return super().partial_fit(X, (y, tasks))
 
     def _init_params(self, n_features, rng):
         self._check_hyperparameters()

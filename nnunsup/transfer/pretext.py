@@ -32,7 +32,7 @@ from .._base import GradientModel
 from .._validation import check_scalar
 from ..nn import losses
 from ..nn.functional import softmax
-from ..nn.layers import Layer, Sequential, mlp, prefixed, subparams
+from ..nn.layers import Layer, Sequential, activation, mlp, prefixed, subparams
 
 __all__ = ["RelativePositionPretext", "PatchEncoder", "extract_patches"]
 
@@ -139,13 +139,21 @@ class RelativePositionPretext(GradientModel):
         super()._check_hyperparameters()
         if len(self.image_shape) != 3:
             raise ValueError(f"image_shape must be (C, H, W), got {self.image_shape!r}")
+        for size in self.image_shape:
+            check_scalar(size, "image_shape entries", kind=int, low=1)
         check_scalar(self.patch, "patch", kind=int, low=1)
         C, H, W = self.image_shape
         if H < 3 * self.patch or W < 3 * self.patch:
             raise ValueError(f"image_shape {tuple(self.image_shape)} is too small for a 3 × 3 "
                              f"grid of {self.patch} × {self.patch} patches")
-        for size in (*self.hidden_sizes, *self.head_sizes):
-            check_scalar(size, "hidden_sizes and head_sizes entries", kind=int, low=1)
+        for name in ("hidden_sizes", "head_sizes"):
+            sizes = getattr(self, name)
+            if not hasattr(sizes, "__iter__") or name == "hidden_sizes" and not len(sizes):
+                raise TypeError(f"{name} must be a sequence of layer widths such as (64,)"
+                                f"{', not empty' if name == 'hidden_sizes' else ''}; got {sizes!r}")
+            for size in sizes:
+                check_scalar(size, f"{name} entries", kind=int, low=1)
+        activation(self.activation)                                # ValueError listing choices
 
     def _check_X(self, X, name="X"):
         X = super()._check_X(X, name)

@@ -103,5 +103,5 @@ def test_bad_input(kwargs, X, error, message):
 def test_wrong_width_at_transform(rng):
     """transform on data of another width names both widths."""
     model = Autoencoder((2,), epochs=1).fit(rng.uniform(0, 1, (5, 4)))
-    with pytest.raises(ValueError, match="X has 3 features, but this Autoencoder was fitted with 4"):
+    with pytest.raises(ValueError, match="X has 3 features, but Autoencoder is expecting 4 features"):
         model.transform(rng.uniform(0, 1, (2, 3)))

@@ -494,7 +494,7 @@ def test_bad_eps_and_bad_calls(rng):
         model.loss_and_grads(X, eps=np.zeros((8, 3)))
     with pytest.raises(ValueError, match="eps contains NaN"):
         model.loss_and_grads(X, eps=np.full((8, 2), np.nan))
-    with pytest.raises(ValueError, match="X has 5 features, but this VAE was fitted with 6"):
+    with pytest.raises(ValueError, match="X has 5 features, but VAE is expecting 6 features"):
         model.transform(X[:, :5])
     with pytest.raises(ValueError, match="Z has 3 columns, but the latent space of this VAE has 2"):
         model.inverse_transform(np.zeros((1, 3)))

@@ -173,6 +173,16 @@ def test_winner_predict_transform(rng):
     assert som.step(X[0]) == before                      # step returns the winner's (m, h)
 
 
+def test_labels_and_fit_transform(rng):
+    """labels_ are the winners of the last fit / partial_fit data; fit_transform = fit, transform."""
+    X, X2 = rng.standard_normal((10, 2)), rng.standard_normal((6, 2))
+    som = SOM(3, 5, epochs=2, random_state=0)
+    D = som.fit_transform(X)
+    assert np.array_equal(som.labels_, som.predict(X)) and som.labels_.dtype.kind == "i"
+    assert np.array_equal(D, SOM(3, 5, epochs=2, random_state=0).fit(X).transform(X))
+    assert np.array_equal(som.partial_fit(X2).labels_, som.predict(X2))
+
+
 @pytest.mark.parametrize("kwargs, X, error, message", [
     ({}, np.array([[np.inf, 0.0]]), ValueError, "X contains infinity"),
     ({}, np.zeros((0, 2)), ValueError, "0 samples"),
@@ -192,7 +202,7 @@ def test_bad_input(kwargs, X, error, message):
 def test_wrong_width_after_fit(rng):
     """predict on data of another width names both widths."""
     som = SOM(2, 2, epochs=1).fit(rng.standard_normal((5, 3)))
-    with pytest.raises(ValueError, match="X has 4 features, but this SOM was fitted with 3"):
+    with pytest.raises(ValueError, match="X has 4 features, but SOM is expecting 3 features"):
         som.predict(rng.standard_normal((2, 4)))
 
 

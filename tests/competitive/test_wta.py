@@ -198,6 +198,6 @@ def test_bad_input(kwargs, X, error, message):
 def test_wrong_width_at_predict(rng):
     """predict on data of another width names both widths."""
     model = CompetitiveLearning(2, epochs=1).fit(rng.standard_normal((10, 3)))
-    with pytest.raises(ValueError, match="X has 2 features, but this CompetitiveLearning "
-                                         "was fitted with 3"):
+    with pytest.raises(ValueError, match="X has 2 features, but CompetitiveLearning "
+                                         "is expecting 3 features"):
         model.predict(rng.standard_normal((4, 2)))

@@ -144,6 +144,44 @@ def test_corrupt_cached_copy_is_an_error_not_reused(cache, source):
     assert (cache / "toy" / NAME).read_bytes() == b"garbage"
 
 
+def test_corrupt_cached_copy_names_the_file_and_both_digests(cache, monkeypatch):
+    """A truncated cached copy: ValueError naming the file, the expected and the found
+    SHA-256; no mirror is asked for a replacement and the copy is left as it was."""
+    cached = cache / "toy" / NAME
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(PAYLOAD[:-1])
+    asked = serve(monkeypatch, lambda: FakeResponse(PAYLOAD))
+    with pytest.raises(ValueError) as info:
+        fetch("toy", NAME, DIGEST, ["https://a.example/x"])
+    message = str(info.value)
+    assert str(cached) in message and DIGEST in message
+    assert hashlib.sha256(PAYLOAD[:-1]).hexdigest() in message
+    assert asked == [] and cached.read_bytes() == PAYLOAD[:-1] and files_in(cache) == [cached]
+
+
+def test_corrupt_data_folder_copy_is_an_error_not_skipped(tmp_path, monkeypatch, cache):
+    """A wrong copy in NNUNSUP_DATA raises even when the cache holds a good one: a
+    mismatch is never passed over silently."""
+    data = tmp_path / "data"
+    (data / "toy").mkdir(parents=True)
+    (data / "toy" / NAME).write_bytes(b"garbage")
+    (cache / "toy").mkdir(parents=True)
+    (cache / "toy" / NAME).write_bytes(PAYLOAD)
+    monkeypatch.setenv("NNUNSUP_DATA", str(data))
+    with pytest.raises(ValueError, match="does not have the expected SHA-256") as info:
+        fetch("toy", NAME, DIGEST, [])
+    assert str(data / "toy" / NAME) in str(info.value)
+
+
+def test_stale_partial_download_is_not_taken_for_the_file(cache):
+    """A temporary file left by a killed download (no ``finally`` ran) is not a cached copy."""
+    (cache / "toy").mkdir(parents=True)
+    (cache / "toy" / f".{NAME}.x1y2.part").write_bytes(PAYLOAD[:5000])
+    with pytest.raises(DatasetNotFoundError, match="download=False"):
+        fetch("toy", NAME, DIGEST, ["https://a.example/x"], download=False)
+    assert not (cache / "toy" / NAME).exists()
+
+
 # ---------------------------------------------------------------- downloads
 
 def test_download_from_file_url(cache, source):
@@ -178,6 +216,36 @@ def test_interrupted_stream_leaves_no_file(cache, monkeypatch):
     assert asked == ["https://a.example/x", "https://b.example/x"]
     assert "ConnectionResetError" in str(info.value)
     assert files_in(cache) == []
+
+
+def test_stream_that_ends_early_is_not_kept(cache, monkeypatch):
+    """A server that closes the connection cleanly after 5000 bytes: the digest differs,
+    nothing is left at the final path or as a temporary file."""
+    serve(monkeypatch, lambda: FakeResponse(PAYLOAD[:5000]))
+    with pytest.raises(DatasetNotFoundError) as info:
+        fetch("toy", NAME, DIGEST, ["https://a.example/x"])
+    assert "SHA-256 mismatch" in str(info.value)
+    assert hashlib.sha256(PAYLOAD[:5000]).hexdigest() in str(info.value)
+    assert files_in(cache) == []
+
+
+def test_wrong_mirror_is_discarded_and_the_next_one_used(cache, monkeypatch):
+    """A mirror serving other bytes is not kept; the next mirror's verified copy is."""
+    responses = iter([FakeResponse(b"not the payload"), FakeResponse(PAYLOAD)])
+    asked = serve(monkeypatch, lambda: next(responses))
+    got = fetch("toy", NAME, DIGEST, ["https://bad.example/x", "https://good.example/x"])
+    assert asked == ["https://bad.example/x", "https://good.example/x"]
+    assert got.read_bytes() == PAYLOAD and files_in(cache) == [got]
+
+
+def test_download_after_an_interrupted_one_succeeds(cache, monkeypatch):
+    """An interruption leaves nothing behind that blocks or spoils the next attempt."""
+    serve(monkeypatch, lambda: FakeResponse(PAYLOAD[:5000], error=ConnectionResetError("reset")))
+    with pytest.raises(DatasetNotFoundError):
+        fetch("toy", NAME, DIGEST, ["https://a.example/x"])
+    serve(monkeypatch, lambda: FakeResponse(PAYLOAD))
+    got = fetch("toy", NAME, DIGEST, ["https://a.example/x"])
+    assert got.read_bytes() == PAYLOAD and files_in(cache) == [got]
 
 
 def test_incomplete_read_leaves_no_file(cache, monkeypatch):

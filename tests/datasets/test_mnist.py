@@ -202,7 +202,7 @@ def test_binarize(rng):
     with pytest.raises(ValueError, match=r"binarize needs X in \[0, 1\]"):
         binarize(X * 2)
     X[3, 4] = np.nan
-    with pytest.raises(ValueError, match="binarize needs finite grey levels"):
+    with pytest.raises(ValueError, match=r"X contains NaN \(first at row 3, column 4\)"):
         binarize(X)
     with pytest.raises(ValueError, match="method must be one of 'stochastic', 'threshold'"):
         binarize(X, "median")

@@ -187,5 +187,5 @@ def test_wrong_width_after_fit(rng):
     """Predicting on data of another width names both widths."""
     X, y = _data(rng, 10)
     model = MLPRegressor(epochs=1).fit(X, y)
-    with pytest.raises(ValueError, match="X has 2 features, but this MLPRegressor was fitted with 3"):
+    with pytest.raises(ValueError, match="X has 2 features, but MLPRegressor is expecting 3 features as input"):
         model.predict(X[:, :2])

@@ -21,7 +21,7 @@ def test_snapshots_draw_each_moment(rng):
     snaps = [rng.normal(size=(30, 2)), rng.normal(size=(40, 2))]
     points = plot_gan_snapshots(snaps, X=rng.normal(size=(10, 2)), labels=["a", "b"])
     assert [p.get_offsets().shape for p in points] == [(30, 2), (40, 2)]
-    with pytest.raises(ValueError, match=r"each snapshot must have shape \(S, 2\)"):
+    with pytest.raises(ValueError, match=r"snapshots\[0\] must have shape \(S, 2\)"):
         plot_gan_snapshots([rng.normal(size=(5, 3))])
 
 

@@ -333,7 +333,7 @@ def test_bad_calls(rng):
         model.loss_and_grads(X, x_neg=X[:, :3])
     with pytest.raises(ValueError, match="H has 2 columns, but this RBM has 3 hidden units"):
         model.inverse_transform(np.zeros((1, 2)))
-    with pytest.raises(ValueError, match="X has 5 features, but this BernoulliRBM was fitted"):
+    with pytest.raises(ValueError, match="X has 5 features, but BernoulliRBM is expecting 4"):
         model.transform(np.zeros((1, 5)))
     gb = GaussianBernoulliRBM(3, epochs=1, random_state=0).fit(rng.normal(size=(10, 4)))
     with pytest.raises(ValueError, match="pseudo-likelihood flips binary units"):
