@@ -227,13 +227,19 @@ class GradientModel(ParamModel):
         """Create fresh parameters for data of width ``n_features``; returns self.
 
         Also (re)seeds the model's random streams from ``random_state`` and resets the
-        optimiser and ``history_``.  The new parameters replace the old ones only once they
-        exist: a model that refuses ``n_features`` keeps its weights.
+        optimiser and ``history_``.  A model that refuses ``n_features`` is left exactly
+        as it was: weights, random streams and every other attribute.
         """
         check_scalar(n_features, "n_features", kind=int, low=1)
-        self._seed_streams()
-        params = self._init_params(n_features, self._init_rng)
-        self._make_optimizer()
+        before = dict(vars(self))        # a refusal restores every attribute, streams too
+        try:
+            self._seed_streams()
+            params = self._init_params(n_features, self._init_rng)
+            self._make_optimizer()
+        except Exception:
+            vars(self).clear()
+            vars(self).update(before)
+            raise
         self.n_features_in_, self._params, self.history_ = n_features, params, History()
         return self
 

@@ -107,3 +107,20 @@ def test_partial_fit_on_a_new_model(case):
     else:
         with pytest.raises(NotFittedError, match="call fit first"):
             model.partial_fit(*case.data())
+
+
+def test_refused_width_leaves_the_model_exactly_as_it_was():
+    """A refit that _init_params refuses (a linear code wider than the data) changes no
+    attribute — not even the random streams: training on afterwards is bitwise the same
+    as for a twin that never saw the failed call."""
+    from nnunsup.autoencoders import LinearAutoencoder
+    X = np.random.default_rng(0).random((20, 4))
+    model, twin = (LinearAutoencoder(n_components=2, epochs=1, random_state=0, verbose=False).fit(X)
+                   for _ in range(2))
+    with pytest.raises(ValueError, match="n_components"):
+        model.set_params(n_components=9).fit(X)
+    model.set_params(n_components=2)
+    model.partial_fit(X)
+    twin.partial_fit(X)
+    for k in twin.params:
+        np.testing.assert_array_equal(model.params[k], twin.params[k])
