@@ -251,8 +251,15 @@ class MLPRegressor(_MLP):
         return out[:, 0] if self.n_outputs_ == 1 else out
 
     def score(self, X, y):
-        """Coefficient of determination R² (as scikit-learn's regressors)."""
+        """Coefficient of determination R² = 1 − Σ(y − ŷ)² / Σ(y − ȳ)², averaged over the
+        outputs (as scikit-learn's regressors); a constant output scores 1 when predicted
+        exactly and 0 otherwise, as scikit-learn's ``r2_score`` does."""
         X = self._check_input(X)
         y = backend.to_numpy(check_array(y, name="y", ndim=(1, 2))).reshape(len(y), -1)
         pred = backend.to_numpy(self.predict(X)).reshape(len(y), -1)
-        return float(1 - ((y - pred) ** 2).sum() / ((y - y.mean(axis=0)) ** 2).sum())
+        residual = ((y - pred) ** 2).sum(axis=0)
+        total = ((y - y.mean(axis=0)) ** 2).sum(axis=0)
+        constant = total == 0
+        r2 = numpy.where(constant, (residual == 0).astype(float),
+                         1 - residual / numpy.where(constant, 1.0, total))
+        return float(r2.mean())

@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+from nnunsup import backend
 from nnunsup.datasets import rings
 from nnunsup.nn import MLPClassifier, MLPRegressor, gradcheck
 
@@ -147,3 +148,17 @@ def test_hidden_sizes_must_be_a_sequence(rng):
     """hidden_sizes=5 (not a tuple) is a TypeError that shows the expected form."""
     with pytest.raises(TypeError, match=r"hidden_sizes must be a sequence.*\(64,\)"):
         MLPRegressor(hidden_sizes=5).fit(rng.standard_normal((4, 2)), np.zeros(4))
+
+
+def test_regressor_score_is_scikit_learns_r2():
+    """score is sklearn's r2_score: averaged over the outputs, and 0 (not a division by
+    zero) for a constant target that is not predicted exactly."""
+    metrics = pytest.importorskip("sklearn.metrics")
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((30, 3))
+    Y = np.c_[X[:, 0], 2.0 * X[:, 1] + 1.0]
+    model = MLPRegressor(hidden_sizes=(4,), epochs=3, random_state=0, verbose=False).fit(X, Y)
+    pred = backend.to_numpy(model.predict(X))
+    np.testing.assert_allclose(model.score(X, Y), metrics.r2_score(Y, pred), rtol=1e-5)
+    constant = np.full((30, 2), 0.5)
+    assert model.score(X, constant) == metrics.r2_score(constant, pred) == 0.0
