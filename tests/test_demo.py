@@ -1,9 +1,11 @@
 """`python -m nnunsup demo`: the report names every section, every figure it names is a
 valid PNG, and each section's measured orderings hold.
 
-The whole demo runs once on the real data (``full_report``, the fast default: 3½
-minutes on 2 cores) and every section's test reads its part of that report; the runs
-without data go section by section.
+The whole demo on the real data (``full_report``, the fast default: 3½ to 5 minutes on
+2 cores) is a long run, marked ``slow``: ``pytest -m slow`` runs it once and every
+section's real-data test reads its part of that report.  The default run keeps the short
+real-data sections (``real_report``: basics, Kohonen maps, VAE, about 40 s) and runs every
+section without data, on the synthetic fallback.
 """
 import html
 import io
@@ -51,6 +53,19 @@ def full_report(tmp_path_factory, data_dir):
     return report, _check_report(report, list(SECTIONS))
 
 
+REAL_SECTIONS = ["basics", "kohonen", "vae"]
+
+
+@pytest.fixture(scope="module")
+def real_report(tmp_path_factory, data_dir):
+    """The short sections of the demo on the real data: the report's text."""
+    out = tmp_path_factory.mktemp("demo-real")
+    report = run_demos(REAL_SECTIONS, out=out, data=data_dir, download=False,
+                       stream=io.StringIO())
+    return report, _check_report(report, REAL_SECTIONS)
+
+
+@pytest.mark.slow
 def test_full_demo_report(full_report):
     """Every section is in the report, in both forms; every figure is shown beside the
     formulas its caption cites, with their slide sections."""
@@ -72,10 +87,10 @@ def test_full_demo_report(full_report):
     assert "sections, " in text and " s in all." in text
 
 
-def test_demo_on_real_data(full_report):
+def test_demo_on_real_data(real_report):
     """With the real datasets the basics demo trains on MNIST and reports its accuracy; the
     house-votes SOM [C11] separates the parties on a map that keeps neighbours close."""
-    text = _section(full_report[1], "basics") + _section(full_report[1], "kohonen")
+    text = _section(real_report[1], "basics") + _section(real_report[1], "kohonen")
     accuracy = float(re.search(r"Test accuracy on MNIST: \*\*([0-9.]+)\*\*", text).group(1))
     assert accuracy > 0.9
     votes = re.search(r"House votes \(UCI house-votes-84\).*purity \*\*([0-9.]+)\*\*.*"
@@ -95,6 +110,7 @@ def test_demo_without_data_falls_back_to_synthetic(tmp_path, monkeypatch):
     assert "synthetic votes (house-votes-84 not found)" in text
 
 
+@pytest.mark.slow
 def test_autoencoders_demo_on_real_data(full_report):
     """The autoencoder section on MNIST (fast mode): every figure is a PNG; the linear AE
     reaches PCA's error [A2]; on masked digits the denoising AE beats the plain one [A7]; a
@@ -140,11 +156,11 @@ def test_command_line_help():
     assert "--out" in done.stdout and "--no-download" in done.stdout
 
 
-def test_vae_demo_on_real_data(full_report):
+def test_vae_demo_on_real_data(real_report):
     """The VAE section on binarised MNIST (fast mode): every figure is a PNG; the 20-D model's
     held-out ELBO beats the 2-D model's [V1, V6]; the importance-weighted log p(x) lies
     above each ELBO [V1]; the "thick − thin" vector adds ink to other digits [V7]."""
-    text = _section(full_report[1], "vae")
+    text = _section(real_report[1], "vae")
     assert "Data: binarised MNIST" in text
     for name in ("history", "generation", "latent_2d", "arithmetic"):
         assert f"(vae_{name}.png)" in text
@@ -167,6 +183,17 @@ def test_vae_demo_without_data(tmp_path, monkeypatch):
     assert len(re.findall(r"\.png\)", text)) == 4
 
 
+def test_rbm_demo_without_data(tmp_path, monkeypatch):
+    """Without MNIST the RBM section runs on binarised synthetic shapes and says so."""
+    monkeypatch.setenv("NNUNSUP_DATA", str(tmp_path / "nothing-here"))
+    monkeypatch.setenv("NNUNSUP_CACHE", str(tmp_path / "empty-cache"))
+    report = run_demos(["rbm"], out=tmp_path / "out", download=False, stream=io.StringIO())
+    text = _check_report(report, ["rbm"])
+    assert "Data: synthetic shapes (MNIST not found)" in text
+    assert len(re.findall(r"\.png\)", text)) == 5
+
+
+@pytest.mark.slow
 def test_rbm_demo_on_real_data(full_report):
     """The RBM section on MNIST (fast mode): every figure is a PNG; CD raises the exact
     log-likelihood on bars and stripes [R4, R5]; the DBN start beats a random start with 200
@@ -186,6 +213,7 @@ def test_rbm_demo_on_real_data(full_report):
     assert ae < pca30 < ae0
 
 
+@pytest.mark.slow
 def test_gan_demo_on_real_data(full_report):
     """The GAN section (fast mode): every figure is a PNG; at D* the criterion equals
     −log 4 + 2 JSD [G2]; the minimax gradient collapses as D wins while the non-saturating
@@ -204,6 +232,18 @@ def test_gan_demo_on_real_data(full_report):
     assert "| MLP GAN |" in text and "| DCGAN |" in text
 
 
+def test_gan_demo_without_data(tmp_path, monkeypatch):
+    """Without MNIST the GAN section's digits part trains on synthetic shapes; the
+    one-dimensional and ring experiments need no data."""
+    monkeypatch.setenv("NNUNSUP_DATA", str(tmp_path / "nothing-here"))
+    monkeypatch.setenv("NNUNSUP_CACHE", str(tmp_path / "empty-cache"))
+    report = run_demos(["gan"], out=tmp_path / "out", download=False, stream=io.StringIO())
+    text = _check_report(report, ["gan"])
+    assert "synthetic shapes (MNIST not found)" in text
+    assert len(re.findall(r"\.png\)", text)) == 4
+
+
+@pytest.mark.slow
 def test_transfer_demo_on_real_data(full_report):
     """The transfer section (fast mode): with 10 labels a transferred encoder beats the net
     from scratch [T1]; related tasks raise the 10-object target [T2]; the pretext is far
