@@ -130,18 +130,25 @@ class _Encoder:
             return {"__ref__": self._memo[id(v)][0]}
         if type(v) is dict:
             return self._dict(v, where)
+        number = len(self._memo)
+        self._memo[id(v)] = (number, v)
         if isinstance(v, numpy.random.SeedSequence):
             return {"__seed_sequence__": {
                 "entropy": self.value(v.entropy, where), "spawn_key": list(v.spawn_key),
-                "pool_size": v.pool_size, "n_children_spawned": v.n_children_spawned}}
-        number = len(self._memo)
-        self._memo[id(v)] = (number, v)
+                "pool_size": v.pool_size, "n_children_spawned": v.n_children_spawned},
+                "id": number}
         if isinstance(v, numpy.random.Generator):
             bit_generator = v.bit_generator
             name = type(bit_generator).__name__
             if name not in _BIT_GENERATORS:
                 raise TypeError(f"cannot save {where}: unknown bit generator {name}")
-            return {"__generator__": [name, self.value(bit_generator.state, where)],
+            # the state is the stream's position; the seed sequence is what spawn() uses
+            # (None for a bit generator made from a bare state, which cannot spawn)
+            seed_sequence = bit_generator.seed_seq
+            if not isinstance(seed_sequence, numpy.random.SeedSequence):
+                seed_sequence = None
+            return {"__generator__": [name, self.value(bit_generator.state, where),
+                                      self.value(seed_sequence, where)],
                     "id": number}
         if type(v).__module__.startswith("cupy.random"):
             return {"__device_generator__": True, "id": number}
@@ -272,16 +279,20 @@ class _Decoder:
         if tag == "__seed_sequence__":
             spec = self._mapping(body)
             try:
-                return numpy.random.SeedSequence(
+                seed_sequence = numpy.random.SeedSequence(
                     self.value(spec["entropy"]), spawn_key=tuple(spec["spawn_key"]),
                     pool_size=spec["pool_size"], n_children_spawned=spec["n_children_spawned"])
             except (KeyError, TypeError, ValueError) as exc:
                 self.fail(f"holds a bad seed sequence: {exc}")
+            return self._remember(v, seed_sequence)
         if tag == "__generator__":
-            name, state = self._list(body, 2)
+            name, state, seed_sequence = self._list(body, 3)
             if name not in _BIT_GENERATORS:
                 self.fail(f"names an unknown bit generator {name!r}")
-            bit_generator = getattr(numpy.random, name)()
+            seed_sequence = self.value(seed_sequence)
+            if not isinstance(seed_sequence, (numpy.random.SeedSequence, type(None))):
+                self.fail(f"holds a {name} generator with a bad seed sequence")
+            bit_generator = getattr(numpy.random, name)(seed_sequence)
             try:
                 bit_generator.state = self.value(state)
             except (KeyError, TypeError, ValueError) as exc:

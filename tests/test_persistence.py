@@ -336,3 +336,17 @@ def test_cupy_model_round_trips(xp, tmp_path):
     loaded = nnunsup.load(model.save(tmp_path / "ae"))
     assert all(backend.get_xp(v) is xp for v in loaded.params.values())
     _assert_same_params(model, loaded)
+
+
+def test_generator_as_random_state_travels_with_its_position(tmp_path):
+    """A Generator given as random_state is a hyperparameter with state: it is saved at
+    its current position, so the loaded model refits exactly as the original would."""
+    X = np.random.default_rng(0).random((16, 5))
+    model = Autoencoder(hidden_sizes=(3,), epochs=1, random_state=np.random.default_rng(3),
+                        verbose=False).fit(X)
+    loaded = nnunsup.load(model.save(tmp_path / "ae"))
+    assert isinstance(loaded.random_state, np.random.Generator)
+    assert loaded.random_state is not model.random_state
+    model.fit(X)
+    loaded.fit(X)
+    _assert_same_params(model, loaded)
