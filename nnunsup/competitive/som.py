@@ -121,7 +121,7 @@ def som_step_reference(W, positions, x, eta, kernel, sigma, M, H):
     return m_i * H + h_i
 
 
-def batch_update(X, W, R, kernel, sigma, chunk=4096):
+def batch_update(X, W, R, kernel, sigma, chunk=4096, winners=None):
     """One epoch of the batch SOM: every neuron becomes its kernel-weighted mean.  [C9]
 
     w_k := Σ_i K(r(c_i, k)) x_i / Σ_i K(r(c_i, k)),  c_i the winner of x_i under the old W.
@@ -131,6 +131,10 @@ def batch_update(X, W, R, kernel, sigma, chunk=4096):
     X : array of shape (N, n)
     W : array of shape (MH, n)     the neurons (flat view), updated in place
     R : array of shape (MH, MH)    grid distances
+    winners : int array of shape (N,) or None
+                                   the winners c_i under the current W when the caller has
+                                   them already (``SOM.fit`` does, from the previous epoch's
+                                   quantisation error); None finds them here
 
     Returns
     -------
@@ -149,19 +153,22 @@ def batch_update(X, W, R, kernel, sigma, chunk=4096):
     MH, n = W.shape
     S = xp.zeros_like(W)                                  # (MH, n)
     counts = xp.zeros(MH, dtype=W.dtype)                  # (MH,)
-    winners = []
+    used = []                                             # the winners, chunk by chunk
     features = xp.arange(n)
     w2 = (W * W).sum(axis=1)                              # (MH,)  ‖w_j‖²
     for start in range(0, X.shape[0], chunk):
         Xc = X[start:start + chunk]
-        D = Xc @ (-2.0 * W).T                             # (chunk, MH)  −2 x·w
-        D += w2[None, :]                                  # + ‖w‖²  (= ρ² − ‖x‖²)
-        c = D.argmin(axis=1)                              # (chunk,)  WTA
+        if winners is None:
+            D = Xc @ (-2.0 * W).T                         # (chunk, MH)  −2 x·w
+            D += w2[None, :]                              # + ‖w‖²  (= ρ² − ‖x‖²)
+            c = D.argmin(axis=1)                          # (chunk,)  WTA
+        else:
+            c = winners[start:start + chunk]
         # S_j = Σ_{c_i = j} x_i: entry x_id goes to bin c_i·n + d of the flat (MH·n) sums
         bins = (c[:, None] * n + features[None, :]).ravel()          # (chunk·n,)
         S += xp.bincount(bins, weights=Xc.ravel(), minlength=MH * n).reshape(MH, n)
         counts += xp.bincount(c, minlength=MH)            # n_j
-        winners.append(c)
+        used.append(c)
     ### BEGIN SOLUTION
     Kr = kernel(R, sigma)                                 # (MH, MH), symmetric
     numerator = Kr @ S                                    # (MH, n)
@@ -169,7 +176,7 @@ def batch_update(X, W, R, kernel, sigma, chunk=4096):
     filled = denominator > 0
     W[filled] = numerator[filled] / denominator[filled, None]
     ### END SOLUTION
-    return xp.concatenate(winners)
+    return xp.concatenate(used)
 
 
 class SOM(ParamModel):
@@ -319,14 +326,15 @@ class SOM(ParamModel):
         X = self._check_X(X)
         self.init_params(X.shape[1], X)
         progress = Progress(self.epochs, 1, self.verbose)
+        winners = None
         for epoch in range(self.epochs):
-            changed = self._epoch(X)
+            changed, winners = self._epoch(X, winners=winners)
             progress.update(epoch, 1, self.history_["quantization_error"][-1])
             if changed is not None and changed <= self.tol:
                 break
         progress.close()
         self.n_iter_ = self._epochs_done
-        self.labels_ = backend.to_numpy(self.predict(X))
+        self.labels_ = backend.to_numpy(winners)                   # = predict(X)
         return self
 
     def partial_fit(self, X, y=None):
@@ -336,24 +344,33 @@ class SOM(ParamModel):
         if getattr(self, "_params", None) is None:
             self.init_params(X.shape[1], X)
         check_n_features(X, self.n_features_in_, type(self).__name__)
-        self._epoch(X, online=True)
+        _, winners = self._epoch(X, online=True)
         self.n_iter_ = self._epochs_done
-        self.labels_ = backend.to_numpy(self.predict(X))
+        self.labels_ = backend.to_numpy(winners)                   # = predict(X)
         return self
 
-    def _epoch(self, X, online=False):
-        """One epoch of the configured algorithm; records history; returns the change share."""
+    def _epoch(self, X, online=False, winners=None):
+        """One epoch of the configured algorithm; records history.
+
+        ``winners``: those of X under the current W, when known.  Returns the share of
+        changed winners and the winners under the updated W (found with its quantisation
+        error, so the next batch epoch need not search again).
+        """
         W = self.params["W"].reshape(-1, self.n_features_in_)      # (MH, n), a view
         K = get_kernel(self.kernel)
         t = self._t(self._epochs_done)
         sigma = decay(self._sigma0(), self.sigma_final, t)
         eta = decay(self.learning_rate, self.learning_rate_final, t)
         if self.algorithm == "batch" and not online:
-            winners = batch_update(X, W, self._R, K, sigma)
+            winners = batch_update(X, W, self._R, K, sigma, winners=winners)
         else:
             self._online_epoch(X, W, K)
-            winners = sq_distances(X, W).argmin(axis=1)
+            winners = None
         xp = backend.get_xp(W)
+        D2 = sq_distances(X, W)                                    # ρ² to the updated W
+        after = D2.argmin(axis=1)                                  # (N,)  the new winners
+        if winners is None:                                        # online: winners after it
+            winners = after
         changed = None
         if self._last_winners is not None and self._last_winners.shape == winners.shape:
             changed = float((winners != self._last_winners).mean())
@@ -362,9 +379,9 @@ class SOM(ParamModel):
         self.history_["sigma"].append(sigma)
         self.history_["learning_rate"].append(eta)
         self.history_["changed"].append(changed)
-        self.history_["quantization_error"].append(
-            float(xp.sqrt(sq_distances(X, W).min(axis=1)).mean()))
-        return changed
+        nearest = xp.take_along_axis(D2, after[:, None], axis=1)[:, 0]   # min ρ²
+        self.history_["quantization_error"].append(float(xp.sqrt(nearest).mean()))
+        return changed, after
 
     def _online_epoch(self, X, W, K):
         """The slide's loop over objects, with σ and η decaying within the epoch."""
