@@ -16,7 +16,7 @@ from . import backend
 
 __all__ = [
     "NotFittedError", "NonFiniteLossError", "check_array", "check_n_features",
-    "check_range", "check_scalar", "check_choice", "check_random_state",
+    "check_range", "check_scalar", "check_sizes", "check_choice", "check_random_state",
 ]
 
 
@@ -174,6 +174,16 @@ def check_scalar(value, name, kind=numbers.Real, *, low=None, high=None, low_ope
     if high is not None and (value >= high if high_open else value > high):
         raise ValueError(f"{name} must be {'<' if high_open else '<='} {high}, got {value!r}")
     return value
+
+
+def check_sizes(sizes, name, *, example="(64,)", allow_empty=False):
+    """TypeError unless ``sizes`` is a (non-empty) sequence; ValueError unless its entries
+    are integers ≥ 1 — the layer widths, channels or shapes of a hyperparameter."""
+    if not hasattr(sizes, "__iter__") or (not allow_empty and not len(sizes)):
+        raise TypeError(f"{name} must be a {'' if allow_empty else 'non-empty '}sequence of "
+                        f"widths such as {example}; got {sizes!r}")
+    for size in sizes:
+        check_scalar(size, f"{name} entries", kind=int, low=1)
 
 
 def check_choice(value, name, choices):

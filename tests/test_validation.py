@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from nnunsup import backend
 from nnunsup._validation import (NonFiniteLossError, NotFittedError, check_array,
                                  check_choice, check_n_features, check_random_state,
-                                 check_range, check_scalar)
+                                 check_range, check_scalar, check_sizes)
 
 
 def _with_nan_at(shape, *where):
@@ -378,3 +378,21 @@ def test_not_fitted_error_is_value_and_attribute_error():
     assert not hasattr(Model(), "params")
     with pytest.raises(ValueError, match="call fit"):
         Model().params
+
+
+@pytest.mark.parametrize("sizes, allow_empty, error, pattern", [
+    (4, False, TypeError, r"hidden_sizes must be a non-empty sequence of widths such as \(64,\); got 4"),
+    ((), False, TypeError, r"hidden_sizes must be a non-empty sequence"),
+    (None, True, TypeError, r"hidden_sizes must be a sequence of widths"),
+    ((4, 0), True, ValueError, r"hidden_sizes entries must be >= 1, got 0"),
+    ((4, 2.5), False, TypeError, r"hidden_sizes entries must be an integer"),
+])
+def test_check_sizes_rejects(sizes, allow_empty, error, pattern):
+    with pytest.raises(error, match=pattern):
+        check_sizes(sizes, "hidden_sizes", allow_empty=allow_empty)
+
+
+def test_check_sizes_accepts():
+    check_sizes((3, 1), "hidden_sizes")
+    check_sizes([], "head_sizes", allow_empty=True)
+

@@ -19,7 +19,7 @@ Shape legend: ``N`` objects, ``n`` features, ``m`` code units.
 """
 from .. import backend
 from .._base import GradientModel
-from .._validation import check_choice, check_range, check_scalar
+from .._validation import check_choice, check_range, check_sizes
 from ..nn import losses
 from ..nn.layers import Linear, Sequential, activation, prefixed, subparams
 
@@ -93,13 +93,9 @@ class Autoencoder(GradientModel):
 
     def _check_hyperparameters(self):
         super()._check_hyperparameters()
-        if not hasattr(self.hidden_sizes, "__iter__") or not len(self.hidden_sizes):
-            raise TypeError(f"hidden_sizes must be a non-empty sequence of layer widths such "
-                            f"as (64,), got {self.hidden_sizes!r}")
-        for size in self.hidden_sizes:
-            check_scalar(size, "hidden_sizes entries", kind=int, low=1)
-        for size in self.decoder_sizes or ():
-            check_scalar(size, "decoder_sizes entries", kind=int, low=1)
+        check_sizes(self.hidden_sizes, "hidden_sizes")
+        if self.decoder_sizes is not None:
+            check_sizes(self.decoder_sizes, "decoder_sizes", allow_empty=True)
         check_choice(self.loss, "loss", ("mse", "bce"))
         for argument, name in (("activation", self.activation),
                                ("code_activation", self.code_activation or self.activation),

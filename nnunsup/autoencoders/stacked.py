@@ -18,7 +18,7 @@ Shape legend: ``N`` objects, ``n`` features, ``m`` code units, ``K`` classes.
 import numpy
 
 from .. import backend
-from .._validation import NonFiniteLossError, check_scalar
+from .._validation import NonFiniteLossError, check_scalar, check_sizes
 from ..nn import losses
 from ..nn.functional import softmax
 from ..nn.layers import Linear, mlp, prefixed, subparams
@@ -200,8 +200,7 @@ class SemiSupervisedAutoencoder(Autoencoder):
     def _check_hyperparameters(self):
         super()._check_hyperparameters()
         check_scalar(self.lam, "lam", low=0)
-        for size in self.head_sizes:
-            check_scalar(size, "head_sizes entries", kind=int, low=1)
+        check_sizes(self.head_sizes, "head_sizes", allow_empty=True)
 
     def _check_y(self, y, X, name="y"):
         """Labels → indices into classes_, with −1 kept for the unlabelled objects."""

@@ -35,7 +35,7 @@ import math
 from .. import backend
 from .._base import GradientModel
 from .._validation import (check_array, check_choice, check_random_state, check_range,
-                           check_scalar)
+                           check_scalar, check_sizes)
 from ..nn import functional as F
 from ..nn import losses
 from ..nn.layers import Flatten, Linear, Reshape, Sequential, activation, prefixed, subparams
@@ -199,14 +199,9 @@ class VAE(GradientModel):
         examples = {"hidden_sizes": "(400, 20)", "decoder_sizes": "(400,), or () for none",
                     "conv_channels": "(16, 8), or None for a dense encoder"}
         for name, example in examples.items():
-            sizes, may_be_empty = getattr(self, name), name == "decoder_sizes"
-            if sizes is None and name != "hidden_sizes":
-                continue
-            if not hasattr(sizes, "__iter__") or (not len(sizes) and not may_be_empty):
-                raise TypeError(f"{name} must be a {'' if may_be_empty else 'non-empty '}"
-                                f"sequence of widths such as {example}; got {sizes!r}")
-            for size in sizes:
-                check_scalar(size, f"{name} entries", kind=int, low=1)
+            sizes = getattr(self, name)
+            if sizes is not None or name == "hidden_sizes":
+                check_sizes(sizes, name, example=example, allow_empty=name == "decoder_sizes")
         activation(self.activation)                                # ValueError listing choices
         check_choice(self.likelihood, "likelihood", ("bernoulli", "gaussian"))
         if self.likelihood == "gaussian" and self.output_var != "learned":

@@ -40,7 +40,7 @@ import numpy
 from .. import backend
 from .._base import GradientModel
 from .._validation import (check_array, check_choice, check_random_state,
-                           check_range, check_scalar)
+                           check_range, check_scalar, check_sizes)
 from ..nn import functional as F
 from ..nn.layers import LeakyReLU, Linear, Sequential, activation, prefixed, subparams
 from ..nn.optim import Adam, make_optimizer
@@ -202,13 +202,9 @@ class GAN(GradientModel):
     def _check_hyperparameters(self):
         super()._check_hyperparameters()
         check_scalar(self.n_latent, "n_latent", kind=int, low=1)
-        for name in ("generator_sizes", "discriminator_sizes"):
-            sizes = getattr(self, name)
-            if not hasattr(sizes, "__iter__"):
-                raise TypeError(f"{name} must be a sequence of layer widths such as (256,), "
-                                f"got {sizes!r}")
-            for size in sizes:
-                check_scalar(size, f"{name} entries", kind=int, low=1)
+        check_sizes(self.generator_sizes, "generator_sizes", example="(256,)", allow_empty=True)
+        check_sizes(self.discriminator_sizes, "discriminator_sizes", example="(256,)",
+                    allow_empty=True)
         activation(self.activation)
         check_choice(self.output_activation, "output_activation", ("sigmoid", "identity", "tanh"))
         check_choice(self.generator_loss, "generator_loss", ("non_saturating", "minimax"))

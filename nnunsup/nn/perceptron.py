@@ -7,13 +7,12 @@ worked example of the model protocol: ``_init_params`` creates the weights,
 
 Shape legend: ``N`` objects, ``n`` input features, ``K`` classes or outputs.
 """
-import numbers
 
 import numpy
 
 from .. import backend
 from .._base import GradientModel
-from .._validation import check_array, check_scalar
+from .._validation import check_array, check_scalar, check_sizes
 from . import losses
 from .functional import softmax
 from .layers import activation, mlp, prefixed, subparams
@@ -41,11 +40,7 @@ class _MLP(GradientModel):
 
     def _check_hyperparameters(self):
         super()._check_hyperparameters()
-        if isinstance(self.hidden_sizes, numbers.Integral) or not hasattr(self.hidden_sizes, "__iter__"):
-            raise TypeError(f"hidden_sizes must be a sequence of layer widths such as (64,), "
-                            f"got {self.hidden_sizes!r}")
-        for size in self.hidden_sizes:
-            check_scalar(size, "hidden_sizes entries", kind=int, low=1)
+        check_sizes(self.hidden_sizes, "hidden_sizes", allow_empty=True)
         check_scalar(self.lam, "lam", low=0)
         activation(self.activation)                                # ValueError listing choices
 

@@ -34,7 +34,8 @@ import numpy
 
 from .. import backend
 from .._base import ParamModel
-from .._validation import NonFiniteLossError, check_random_state, check_range, check_scalar
+from .._validation import (NonFiniteLossError, check_random_state, check_range, check_scalar,
+                           check_sizes)
 from ..autoencoders.base import Autoencoder
 from ..nn.layers import Linear
 from ..nn.perceptron import MLPClassifier
@@ -44,14 +45,6 @@ __all__ = ["DBN", "DeepAutoencoder"]
 
 _RBM_SETTINGS = ("k", "persistent", "weight_decay", "batch_size", "learning_rate", "optimizer",
                  "verbose")
-
-
-def _check_sizes(sizes, name="hidden_sizes"):
-    if not hasattr(sizes, "__iter__") or not len(sizes):
-        raise TypeError(f"{name} must be a non-empty sequence of layer widths such as "
-                        f"(500, 500, 2000); got {sizes!r}")
-    for size in sizes:
-        check_scalar(size, f"{name} entries", kind=int, low=1)
 
 
 class DBN(ParamModel):
@@ -109,7 +102,7 @@ class DBN(ParamModel):
                             **{k: getattr(self, k) for k in _RBM_SETTINGS})
 
     def _check_hyperparameters(self):
-        _check_sizes(self.hidden_sizes)
+        check_sizes(self.hidden_sizes, "hidden_sizes", example="(500, 500, 2000)")
         check_scalar(self.epochs, "epochs", kind=int, low=1)
         check_random_state(self.random_state)
         self._layer(0, 1, None)._check_hyperparameters()         # the settings of every RBM

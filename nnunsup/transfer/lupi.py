@@ -31,7 +31,7 @@ import numpy
 
 from .. import backend
 from .._base import GradientModel
-from .._validation import NonFiniteLossError, check_array, check_scalar
+from .._validation import NonFiniteLossError, check_array, check_scalar, check_sizes
 from ..nn import losses
 from ..nn.functional import softmax
 from ..nn.layers import activation, mlp, prefixed, subparams
@@ -98,13 +98,8 @@ class PrivilegedClassifier(GradientModel):
 
     def _check_hyperparameters(self):
         super()._check_hyperparameters()
-        for name in ("hidden_sizes", "teacher_sizes"):
-            sizes = getattr(self, name)
-            if not hasattr(sizes, "__iter__"):
-                raise TypeError(f"{name} must be a sequence of layer widths such as (64,), "
-                                f"got {sizes!r}")
-            for size in sizes:
-                check_scalar(size, f"{name} entries", kind=int, low=1)
+        check_sizes(self.hidden_sizes, "hidden_sizes", allow_empty=True)
+        check_sizes(self.teacher_sizes, "teacher_sizes", allow_empty=True)
         activation(self.activation)                                # ValueError listing choices
         check_scalar(self.mu, "mu", low=0)
         check_scalar(self.lam, "lam", low=0)

@@ -29,7 +29,7 @@ import math
 
 from .. import backend
 from .._base import GradientModel
-from .._validation import check_scalar
+from .._validation import check_scalar, check_sizes
 from ..nn import losses
 from ..nn.functional import softmax
 from ..nn.layers import Layer, Sequential, activation, mlp, prefixed, subparams
@@ -146,13 +146,8 @@ class RelativePositionPretext(GradientModel):
         if H < 3 * self.patch or W < 3 * self.patch:
             raise ValueError(f"image_shape {tuple(self.image_shape)} is too small for a 3 × 3 "
                              f"grid of {self.patch} × {self.patch} patches")
-        for name in ("hidden_sizes", "head_sizes"):
-            sizes = getattr(self, name)
-            if not hasattr(sizes, "__iter__") or name == "hidden_sizes" and not len(sizes):
-                raise TypeError(f"{name} must be a sequence of layer widths such as (64,)"
-                                f"{', not empty' if name == 'hidden_sizes' else ''}; got {sizes!r}")
-            for size in sizes:
-                check_scalar(size, f"{name} entries", kind=int, low=1)
+        check_sizes(self.hidden_sizes, "hidden_sizes")
+        check_sizes(self.head_sizes, "head_sizes", allow_empty=True)
         activation(self.activation)                                # ValueError listing choices
 
     def _check_X(self, X, name="X"):
