@@ -106,9 +106,7 @@ class _Encoder:
         return out
 
     def value(self, v, where):
-        if v is None or isinstance(v, (bool, str)):
-            return v
-        if isinstance(v, int) and not isinstance(v, bool):
+        if v is None or isinstance(v, (bool, int, str)):
             return v
         if isinstance(v, float):
             return v if math.isfinite(v) else {"__float__": repr(v)}

@@ -15,7 +15,7 @@ image, ``c_h`` the channels of block h.
 """
 import math
 
-from .._validation import check_scalar
+from .._validation import check_scalar, check_sizes
 from ..nn.conv import Conv2d, ConvTranspose2d
 from ..nn.layers import Flatten, Linear, Reshape, Sequential, activation
 from ..nn.pool import MaxPool2d, Upsample2d
@@ -29,8 +29,7 @@ def _check_conv_shape(image_shape, n_blocks, kernel_size):
     convolution with same padding and a 2 × 2 pooling."""
     if len(image_shape) != 3:
         raise ValueError(f"image_shape must be (C, H, W), got {image_shape!r}")
-    for size in image_shape:
-        check_scalar(size, "image_shape entries", kind=int, low=1)
+    check_sizes(image_shape, "image_shape", example="(1, 28, 28)")
     C, H, W = image_shape
     scale = 2 ** n_blocks
     if H % scale or W % scale:

@@ -213,8 +213,6 @@ class VAE(GradientModel):
             if self.image_shape is None:
                 raise ValueError("conv_channels needs image_shape=(C, H, W), got "
                                  "image_shape=None")
-            for size in self.image_shape:
-                check_scalar(size, "image_shape entries", kind=int, low=1)
             _check_conv_shape(self.image_shape, len(self.conv_channels), self.kernel_size)
 
     def _structure(self):

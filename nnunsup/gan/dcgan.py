@@ -21,7 +21,7 @@ convolutional generative adversarial networks. ICLR.
 """
 import math
 
-from .._validation import check_scalar
+from .._validation import check_sizes
 from ..nn.conv import Conv2d, ConvTranspose2d
 from ..nn.layers import Flatten, LeakyReLU, Linear, ReLU, Reshape, Sequential, activation
 from .gan import GAN
@@ -75,15 +75,13 @@ class DCGAN(GAN):
         super()._check_hyperparameters()
         if len(self.image_shape) != 3:
             raise ValueError(f"image_shape must be (C, H, W), got {self.image_shape!r}")
-        for size in self.image_shape:
-            check_scalar(size, "image_shape entries", kind=int, low=1)
+        check_sizes(self.image_shape, "image_shape", example="(1, 28, 28)")
         if self.image_shape[1] % 4 or self.image_shape[2] % 4:
             raise ValueError(f"image_shape {tuple(self.image_shape)}: H and W must be divisible "
                              "by 4 (two stride-2 layers in each network)")
         if len(self.channels) != 2:
             raise ValueError(f"channels must be (c1, c2), got {self.channels!r}")
-        for c in self.channels:
-            check_scalar(c, "channels entries", kind=int, low=1)
+        check_sizes(self.channels, "channels", example="(64, 32)")
 
     def _check_X(self, X, name="X"):
         X = super()._check_X(X, name)

@@ -26,7 +26,7 @@ import numpy
 
 from .. import backend
 from .._base import GradientModel
-from .._validation import NotFittedError, check_choice, check_scalar
+from .._validation import NotFittedError, check_choice, check_scalar, check_sizes
 from ..nn import losses
 from ..nn.functional import softmax
 from ..nn.layers import Linear, Reshape, Sequential, activation, prefixed, subparams
@@ -159,8 +159,7 @@ class TransferClassifier(GradientModel):
     def _check_hyperparameters(self):
         super()._check_hyperparameters()
         check_choice(self.mode, "mode", ("frozen", "finetune", "scratch"))
-        for size in self.head_sizes:
-            check_scalar(size, "head_sizes entries", kind=int, low=1)
+        check_sizes(self.head_sizes, "head_sizes", allow_empty=True)
         activation(self.activation)                                # ValueError listing choices
         check_scalar(self.lam, "lam", low=0)
         if not hasattr(self.source, "get_params"):

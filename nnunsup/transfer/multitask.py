@@ -24,7 +24,7 @@ import numpy
 
 from .. import backend
 from .._base import GradientModel
-from .._validation import check_scalar
+from .._validation import check_sizes
 from ..nn import losses
 from ..nn.functional import softmax
 from ..nn.layers import Linear, Sequential, activation, prefixed, subparams
@@ -78,11 +78,7 @@ class MultiTaskClassifier(GradientModel):
 
     def _check_hyperparameters(self):
         super()._check_hyperparameters()
-        if not hasattr(self.hidden_sizes, "__iter__") or not len(self.hidden_sizes):
-            raise TypeError(f"hidden_sizes must be a non-empty sequence of widths such as "
-                            f"(128,), got {self.hidden_sizes!r}")
-        for size in self.hidden_sizes:
-            check_scalar(size, "hidden_sizes entries", kind=int, low=1)
+        check_sizes(self.hidden_sizes, "hidden_sizes", example="(128,)")
         activation(self.activation)
 
     # -- tasks and labels ------------------------------------------------------------------

@@ -139,8 +139,7 @@ class RelativePositionPretext(GradientModel):
         super()._check_hyperparameters()
         if len(self.image_shape) != 3:
             raise ValueError(f"image_shape must be (C, H, W), got {self.image_shape!r}")
-        for size in self.image_shape:
-            check_scalar(size, "image_shape entries", kind=int, low=1)
+        check_sizes(self.image_shape, "image_shape", example="(1, 28, 28)")
         check_scalar(self.patch, "patch", kind=int, low=1)
         C, H, W = self.image_shape
         if H < 3 * self.patch or W < 3 * self.patch:
