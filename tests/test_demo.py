@@ -45,6 +45,14 @@ def _section(text, name):
     return text[start:] if end < 0 else text[start:end]
 
 
+def _without_data(names, tmp_path, monkeypatch):
+    """The report's text of the sections ``names`` run offline with no data anywhere."""
+    monkeypatch.setenv("NNUNSUP_DATA", str(tmp_path / "nothing-here"))
+    monkeypatch.setenv("NNUNSUP_CACHE", str(tmp_path / "empty-cache"))
+    report = run_demos(names, out=tmp_path / "out", download=False, stream=io.StringIO())
+    return _check_report(report, names)
+
+
 @pytest.fixture(scope="module")
 def full_report(tmp_path_factory, data_dir):
     """`python -m nnunsup demo` as the README runs it, on the real data: the report's text."""
@@ -101,11 +109,7 @@ def test_demo_on_real_data(real_report):
 
 def test_demo_without_data_falls_back_to_synthetic(tmp_path, monkeypatch):
     """Offline and without data, the demo still runs, on synthetic images, and says so."""
-    monkeypatch.setenv("NNUNSUP_DATA", str(tmp_path / "nothing-here"))
-    monkeypatch.setenv("NNUNSUP_CACHE", str(tmp_path / "empty-cache"))
-    report = run_demos(["basics", "kohonen"], out=tmp_path / "out", download=False,
-                       stream=io.StringIO())
-    text = _check_report(report, ["basics", "kohonen"])
+    text = _without_data(["basics", "kohonen"], tmp_path, monkeypatch)
     assert "synthetic shapes (MNIST not found)" in text
     assert "synthetic votes (house-votes-84 not found)" in text
 
@@ -133,11 +137,7 @@ def test_autoencoders_demo_on_real_data(full_report):
 def test_autoencoders_demo_without_data(tmp_path, monkeypatch):
     """Without MNIST the autoencoder section runs every experiment on 16 × 16 synthetic
     shapes (7 classes, a 4 × 4 conv code, 16-step sequences) and says so (about 10 s)."""
-    monkeypatch.setenv("NNUNSUP_DATA", str(tmp_path / "nothing-here"))
-    monkeypatch.setenv("NNUNSUP_CACHE", str(tmp_path / "empty-cache"))
-    report = run_demos(["autoencoders"], out=tmp_path / "out", download=False,
-                       stream=io.StringIO())
-    text = _check_report(report, ["autoencoders"])
+    text = _without_data(["autoencoders"], tmp_path, monkeypatch)
     assert "Data: synthetic shapes (MNIST not found)" in text
     assert len(re.findall(r"\.png\)", text)) == 8
     assert "K = 7 clusters" in text
@@ -175,20 +175,14 @@ def test_vae_demo_on_real_data(real_report):
 
 def test_vae_demo_without_data(tmp_path, monkeypatch):
     """Without MNIST the VAE section runs on binarised synthetic shapes and says so."""
-    monkeypatch.setenv("NNUNSUP_DATA", str(tmp_path / "nothing-here"))
-    monkeypatch.setenv("NNUNSUP_CACHE", str(tmp_path / "empty-cache"))
-    report = run_demos(["vae"], out=tmp_path / "out", download=False, stream=io.StringIO())
-    text = _check_report(report, ["vae"])
+    text = _without_data(["vae"], tmp_path, monkeypatch)
     assert "Data: binarised synthetic shapes (MNIST not found)" in text
     assert len(re.findall(r"\.png\)", text)) == 4
 
 
 def test_rbm_demo_without_data(tmp_path, monkeypatch):
     """Without MNIST the RBM section runs on binarised synthetic shapes and says so."""
-    monkeypatch.setenv("NNUNSUP_DATA", str(tmp_path / "nothing-here"))
-    monkeypatch.setenv("NNUNSUP_CACHE", str(tmp_path / "empty-cache"))
-    report = run_demos(["rbm"], out=tmp_path / "out", download=False, stream=io.StringIO())
-    text = _check_report(report, ["rbm"])
+    text = _without_data(["rbm"], tmp_path, monkeypatch)
     assert "Data: synthetic shapes (MNIST not found)" in text
     assert len(re.findall(r"\.png\)", text)) == 5
 
@@ -235,10 +229,7 @@ def test_gan_demo_on_real_data(full_report):
 def test_gan_demo_without_data(tmp_path, monkeypatch):
     """Without MNIST the GAN section's digits part trains on synthetic shapes; the
     one-dimensional and ring experiments need no data."""
-    monkeypatch.setenv("NNUNSUP_DATA", str(tmp_path / "nothing-here"))
-    monkeypatch.setenv("NNUNSUP_CACHE", str(tmp_path / "empty-cache"))
-    report = run_demos(["gan"], out=tmp_path / "out", download=False, stream=io.StringIO())
-    text = _check_report(report, ["gan"])
+    text = _without_data(["gan"], tmp_path, monkeypatch)
     assert "synthetic shapes (MNIST not found)" in text
     assert len(re.findall(r"\.png\)", text)) == 4
 
@@ -268,11 +259,7 @@ def test_transfer_demo_on_real_data(full_report):
 def test_transfer_demo_without_data(tmp_path, monkeypatch):
     """Without MNIST the transfer section runs every experiment on the 7 synthetic shapes
     (source classes 0–2, target 3–6; shape-pair tasks) and says so."""
-    monkeypatch.setenv("NNUNSUP_DATA", str(tmp_path / "nothing-here"))
-    monkeypatch.setenv("NNUNSUP_CACHE", str(tmp_path / "empty-cache"))
-    report = run_demos(["transfer"], out=tmp_path / "out", download=False,
-                       stream=io.StringIO())
-    text = _check_report(report, ["transfer"])
+    text = _without_data(["transfer"], tmp_path, monkeypatch)
     assert "Data: synthetic shapes (MNIST not found)" in text
     assert len(re.findall(r"\.png\)", text)) == 3
     assert "classes 3–6 with m labels" in text and "Learnability on 0 vs 1" in text
