@@ -72,26 +72,56 @@ class Conv2d(Layer):
     init : str                              "he" (default, for ReLU), "xavier", or "normal"
                                             (N(0, 0.02²), Radford et al.'s DCGAN recipe)
     bias : bool                             whether to have ``b``
-    dx_algorithm : "auto" or "col2im"       how backward computes dx: "auto" takes the
-                                            flipped-filter convolution where it is cheaper
-                                            (see Notes), "col2im" always folds
+    algorithm : "auto", "im2col" or "shifted"
+                                            the kernel: "auto" takes "shifted" for stride 1
+                                            with fewer output than input maps (O < C, an
+                                            encoder's shape), where it moves less memory,
+                                            and "im2col" otherwise (see Notes)
+    dx_algorithm : "auto" or "col2im"       how the im2col kernel's backward computes dx:
+                                            "auto" takes the flipped-filter convolution
+                                            where it is cheaper (see Notes), "col2im"
+                                            always folds
 
     Notes
     -----
-    Forward is one GEMM on the im2col matrix:  out = W.reshape(O, K) @ im2col(x) + b.
+    **im2col.**  Forward is one GEMM on the im2col matrix:
+    out = W.reshape(O, K) @ im2col(x) + b.
     Backward:  dW = dout · im2colᵀ,  dx = col2im(Wᵀ · dout),  db = Σ dout over n, i, j.
     With stride 1 and fewer output than input maps (O < C, as in an encoder), dx is
     computed as what it equals there — the convolution of dout, padded by k − 1 − p, with
     the filters flipped and their two channel axes swapped — which unfolds O·kh·kw rows
     instead of folding C·kh·kw (``_dx_by_flipped_filters``; tested equal to col2im).
+
+    **shifted** (stride 1 only).  The im2col matrix repeats every input value kh·kw
+    times; with stride 1 it need not exist.  Lay the padded input out as X (C, R), its
+    columns r = (n, h, w) over the padded images (Hp × Wp each).  Then tap (p, q) of the
+    output at column r reads input column r + p·Wp + q, so with W_pq = W[:, :, p, q]
+
+        out[:, r] = b + Σ_{p,q} W_pq · X[:, r + p·Wp + q]
+
+    for every r whose (h, w) is a valid output position; the other columns (h ≥ Ho or
+    w ≥ Wo, reading across a row's or an image's edge) are computed and dropped.  Forward
+    is one GEMM  Y = [W_pq]_{p,q} · X  ((kh·kw·O) × R) and kh·kw shifted row sums of Y.
+    Backward builds D (kh·kw·O × R), D[(p, q, o), r] = dout[o, r − p·Wp − q] (dout laid
+    out like X, zeros at the dropped columns), and then
+
+        dW_pq = Σ_r dout[:, r − p·Wp − q] X[:, r]ᵀ  =  (D · Xᵀ) rows (p, q, ·)
+        dX    = Σ_{p,q} W_pqᵀ · dout[:, r − p·Wp − q]  =  [W_pq]ᵀ · D
+
+    — two GEMMs on D, which has kh·kw·O rows where im2col has kh·kw·C (tested equal to
+    the im2col kernel and to ``conv2d_naive``).
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 init="he", bias=True, dx_algorithm="auto"):
+                 init="he", bias=True, algorithm="auto", dx_algorithm="auto"):
+        check_choice(algorithm, "algorithm", ("auto", "im2col", "shifted"))
         check_choice(dx_algorithm, "dx_algorithm", ("auto", "col2im"))
+        if algorithm == "shifted" and _pair(stride) != (1, 1):
+            raise ValueError(f"algorithm='shifted' needs stride 1; got stride={stride!r}")
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
-        self.init, self.bias, self.dx_algorithm = init, bias, dx_algorithm
+        self.init, self.bias = init, bias
+        self.algorithm, self.dx_algorithm = algorithm, dx_algorithm
 
     def init_params(self, rng, dtype=None):
         shape = (self.out_channels, self.in_channels) + _pair(self.kernel_size)
@@ -102,6 +132,8 @@ class Conv2d(Layer):
 
     def forward(self, params, x):
         _check_input(self, x, self.in_channels)
+        if self._shifted():
+            return _shifted_forward(x, params["W"], params.get("b"), self.padding)
         xp = backend.get_xp(x)
         W, b = params["W"], params.get("b")
         O = W.shape[0]
@@ -116,6 +148,8 @@ class Conv2d(Layer):
     can_skip_dx = True
 
     def backward(self, dout, cache, need_dx=True):
+        if len(cache) == 3:                                             # the shifted kernel
+            return _shifted_backward(dout, cache, need_dx)
         x, cols, W, b = cache
         xp = backend.get_xp(dout)
         O, K = W.shape[0], cols.shape[0]
@@ -135,6 +169,12 @@ class Conv2d(Layer):
         dcols = W.reshape(O, K).T @ dout_t                              # (K, N·Ho·Wo)
         dx = F.col2im(dcols, x.shape, self.kernel_size, self.stride, self.padding)  # (N, C, H, W)
         return dx, grads
+
+    def _shifted(self):
+        """Whether forward runs the shifted kernel (``algorithm``, resolved for "auto")."""
+        if self.algorithm == "auto":
+            return _pair(self.stride) == (1, 1) and self.out_channels < self.in_channels
+        return self.algorithm == "shifted"
 
     def _flipped_dx(self, W_shape):
         O, C, kh, kw = W_shape
@@ -158,6 +198,69 @@ def _dx_by_flipped_filters(dout, W, padding):
     H, W_ = cols.shape[2], cols.shape[3]
     dx_t = W_flip.reshape(C, -1) @ cols.reshape(O * kh * kw, -1)        # (C, N·H·W) one GEMM
     return xp.ascontiguousarray(dx_t.reshape(C, N, H, W_).transpose(1, 0, 2, 3))  # (N, C, H, W)
+
+
+def _shifted_forward(x, W, b, padding):
+    """Conv2d forward (stride 1) by shifted views of the padded input; see Conv2d's Notes.
+
+    x : (N, C, H, W);  W : (O, C, kh, kw);  b : (O,) or None.  Returns out (N, O, Ho, Wo)
+    and the cache (X, W, geometry) for :func:`_shifted_backward`.
+    """
+    xp = backend.get_xp(x)
+    N, C, H, Wd = x.shape
+    O, _, kh, kw = W.shape
+    ph, pw = _pair(padding)
+    Hp, Wp = H + 2 * ph, Wd + 2 * pw
+    Ho, Wo = Hp - kh + 1, Wp - kw + 1
+    R = N * Hp * Wp                                                     # padded positions
+    M = R - (kh - 1) * Wp - (kw - 1)          # columns r whose every tap r + off is inside X
+    X = xp.zeros((C, N, Hp, Wp), dtype=x.dtype)
+    X[:, :, ph:ph + H, pw:pw + Wd] = x.transpose(1, 0, 2, 3)
+    X = X.reshape(C, R)                                                 # (C, R)
+    W_taps = xp.ascontiguousarray(W.transpose(2, 3, 0, 1)).reshape(kh * kw * O, C)
+    Y = (W_taps @ X).reshape(kh * kw, O, R)            # Y[(p, q)] = W_pq · X, one GEMM
+    out = xp.empty((O, R), dtype=x.dtype)
+    out[:, :M] = Y[0, :, :M]
+    out[:, M:] = 0                            # only dropped columns lie beyond M
+    for t in range(1, kh * kw):
+        p, q = divmod(t, kw)
+        off = p * Wp + q
+        out[:, :M] += Y[t, :, off:off + M]                              # tap (p, q)
+    if b is not None:
+        out += b[:, None]
+    out = out.reshape(O, N, Hp, Wp)[:, :, :Ho, :Wo]                     # drop the wrap-around
+    out = xp.ascontiguousarray(out.transpose(1, 0, 2, 3))               # (N, O, Ho, Wo)
+    return out, (X, W, (N, H, Wd, ph, pw, b is not None))
+
+
+def _shifted_backward(dout, cache, need_dx=True):
+    """Gradients of :func:`_shifted_forward`: dx (or None), {"W", "b"}; see Conv2d's Notes."""
+    X, W, (N, H, Wd, ph, pw, has_bias) = cache
+    xp = backend.get_xp(dout)
+    O, C, kh, kw = W.shape
+    Ho, Wo = dout.shape[2], dout.shape[3]
+    Hp, Wp = H + 2 * ph, Wd + 2 * pw
+    R = N * Hp * Wp
+    G = xp.zeros((O, N, Hp, Wp), dtype=dout.dtype)                    # dout laid out like X
+    G[:, :, :Ho, :Wo] = dout.transpose(1, 0, 2, 3)
+    G = G.reshape(O, R)
+    D = xp.empty((kh * kw, O, R), dtype=dout.dtype)   # D[(p, q), :, r] = G[:, r − off_pq]
+    for t in range(kh * kw):
+        p, q = divmod(t, kw)
+        off = p * Wp + q
+        D[t, :, off:] = G[:, :R - off]
+        D[t, :, :off] = 0
+    D = D.reshape(kh * kw * O, R)
+    dW_taps = D @ X.T                                                   # (kh·kw·O, C)
+    grads = {"W": xp.ascontiguousarray(dW_taps.reshape(kh, kw, O, C).transpose(2, 3, 0, 1))}
+    if has_bias:
+        grads["b"] = G.sum(axis=1)                                      # (O,)
+    if not need_dx:
+        return None, grads
+    W_taps = xp.ascontiguousarray(W.transpose(2, 3, 0, 1)).reshape(kh * kw * O, C)
+    dX = (W_taps.T @ D).reshape(C, N, Hp, Wp)                           # (C, N, Hp, Wp)
+    dx = dX[:, :, ph:ph + H, pw:pw + Wd].transpose(1, 0, 2, 3)          # crop the padding
+    return xp.ascontiguousarray(dx), grads
 
 
 class ConvTranspose2d(Layer):

@@ -178,7 +178,10 @@ def test_upsample2d_equals_naive_loop(xp, rng, scale):
 
 GRAD_LAYERS = [
     (Conv2d(3, 4, 3, padding=1), (2, 3, 5, 5)),
-    (Conv2d(5, 2, (3, 2), padding=(1, 0)), (2, 5, 5, 4)),      # O < C, stride 1: flipped dx
+    (Conv2d(5, 2, (3, 2), padding=(1, 0)), (2, 5, 5, 4)),      # O < C, stride 1: shifted
+    (Conv2d(5, 2, (3, 2), padding=(1, 0), algorithm="im2col"), (2, 5, 5, 4)),  # flipped dx
+    (Conv2d(2, 3, (2, 3), padding=(2, 1), algorithm="shifted"), (2, 2, 4, 5)),
+    (Conv2d(3, 2, 3, padding=1, algorithm="shifted", bias=False), (1, 3, 4, 4)),
     (Conv2d(2, 3, (2, 3), stride=2, padding=(1, 0)), (2, 2, 6, 7)),
     (Conv2d(2, 2, 3, stride=2, init="xavier"), (1, 2, 7, 6)),
     (ConvTranspose2d(3, 2, 3, stride=2, padding=1, output_padding=1), (2, 3, 3, 4)),
@@ -195,7 +198,8 @@ def test_flipped_filter_dx_equals_col2im(xp, rng, C, O, k, p):
     """With stride 1 and O < C the input gradient is the convolution of dout with the
     flipped, channel-swapped filters; it equals col2im(Wᵀ dout) to round-off."""
     x = xp.asarray(rng.standard_normal((3, C, 6, 7)))
-    layers = [Conv2d(C, O, k, padding=p, dx_algorithm=a) for a in ("auto", "col2im")]
+    layers = [Conv2d(C, O, k, padding=p, algorithm="im2col", dx_algorithm=a)
+              for a in ("auto", "col2im")]
     params = layers[0].init_params(np.random.default_rng(0), np.float64)
     out, cache = layers[0].forward(params, x)
     dout = xp.asarray(rng.standard_normal(out.shape))
@@ -205,6 +209,35 @@ def test_flipped_filter_dx_equals_col2im(xp, rng, C, O, k, p):
     np.testing.assert_allclose(backend.to_numpy(dx_flip), backend.to_numpy(dx_fold), rtol=1e-12,
                                atol=1e-12)
     np.testing.assert_array_equal(backend.to_numpy(g_flip["W"]), backend.to_numpy(g_fold["W"]))
+
+
+@pytest.mark.parametrize("C, O, k, p, bias", [(5, 2, 3, 1, True), (4, 1, (3, 2), (2, 0), True),
+                                              (2, 3, 2, 0, False), (3, 3, (1, 3), (0, 1), True)])
+def test_shifted_kernel_equals_im2col(xp, rng, C, O, k, p, bias):
+    """The shifted-view kernel (stride 1) gives the im2col kernel's output and gradients,
+    for fewer, as many and more output than input maps, and paddings beyond k − 1."""
+    x = xp.asarray(rng.standard_normal((3, C, 6, 7)))
+    shifted, im2col = (Conv2d(C, O, k, padding=p, bias=bias, algorithm=a)
+                       for a in ("shifted", "im2col"))
+    params = shifted.init_params(np.random.default_rng(0), np.float64)
+    (out_s, cache_s), (out_i, cache_i) = (layer.forward(params, x) for layer in (shifted, im2col))
+    np.testing.assert_allclose(host(out_s), host(out_i), rtol=1e-12, atol=1e-12)
+    dout = xp.asarray(rng.standard_normal(out_s.shape))
+    (dx_s, g_s), (dx_i, g_i) = shifted.backward(dout, cache_s), im2col.backward(dout, cache_i)
+    np.testing.assert_allclose(host(dx_s), host(dx_i), rtol=1e-12, atol=1e-12)
+    assert g_s.keys() == g_i.keys()
+    for key in g_s:
+        np.testing.assert_allclose(host(g_s[key]), host(g_i[key]), rtol=1e-12, atol=1e-12)
+    none, g_data = shifted.backward(dout, cache_s, need_dx=False)
+    assert none is None and all(np.array_equal(host(g_data[k]), host(g_s[k])) for k in g_s)
+
+
+def test_auto_algorithm_picks_shifted_for_stride_1_encoders():
+    assert Conv2d(16, 4, 3, padding=1)._shifted()
+    assert not Conv2d(4, 16, 3, padding=1)._shifted()
+    assert not Conv2d(16, 4, 3, stride=2)._shifted()
+    assert Conv2d(4, 16, 3, algorithm="shifted")._shifted()
+    assert not Conv2d(16, 4, 3, algorithm="im2col")._shifted()
 
 
 @pytest.mark.parametrize("layer, shape", GRAD_LAYERS, ids=repr)
@@ -266,6 +299,10 @@ def test_conv_layers_equal_naive_on_drawn_shapes(N, C, O, kh, kw, s, p, H, W, op
     conv = Conv2d(C, O, (kh, kw), stride=s, padding=p)
     out, _ = conv.forward({"W": W_conv, "b": b}, x)
     assert rel_error(out, conv2d_naive(x, W_conv, b, s, p)) < 1e-12
+    if s == 1:                                        # the shifted kernel, whatever O and C
+        shifted = Conv2d(C, O, (kh, kw), padding=p, algorithm="shifted")
+        out, _ = shifted.forward({"W": W_conv, "b": b}, x)
+        assert rel_error(out, conv2d_naive(x, W_conv, b, 1, p)) < 1e-12
     op = min(op, s - 1)
     convT = ConvTranspose2d(C, O, (kh, kw), stride=s, padding=p, output_padding=op)
     out, _ = convT.forward({"W": W_convT, "b": b}, x)
@@ -307,3 +344,7 @@ def test_bad_hyperparameters_raise():
         Conv2d(1, 1, 3, init="glorot").init_params(np.random.default_rng(0))
     with pytest.raises(ValueError, match="dx_algorithm must be one of 'auto', 'col2im'"):
         Conv2d(1, 1, 3, dx_algorithm="fold")
+    with pytest.raises(ValueError, match="algorithm must be one of 'auto', 'im2col', 'shifted'"):
+        Conv2d(1, 1, 3, algorithm="winograd")
+    with pytest.raises(ValueError, match="algorithm='shifted' needs stride 1; got stride=2"):
+        Conv2d(1, 1, 3, stride=2, algorithm="shifted")
