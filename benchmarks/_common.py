@@ -1,7 +1,13 @@
 """What the benchmarks share: the images, the thread limit, the timing loops, the machine.
 
-The timing loops interleave the sides (ours, theirs, ours, …) after a warm-up call of
-each, so that drift of the machine hits all of them; callers report medians.  The
+The timing loops interleave the sides in rounds (ours × k, theirs × k, ours × k, …), each
+side's run of k timed calls preceded by untimed calls for a settling time, so that drift
+of the machine hits all of them; callers report medians.  Not call by call: after a
+call, OpenBLAS's worker threads and PyTorch's OpenMP threads spin for a while before they
+sleep (OpenBLAS's for about 0.1 s), and where the threads of both sides fill the cores
+the spinning threads of one side slow the other.  Measured on 2 cores, 2 threads each:
+a 16 → 4 convolution step took 4.5 ms alone and 9.5 ms alternating call by call with
+PyTorch's, whose own 3.5 ms became 7.0 ms.  The
 machine helpers read /proc (Linux) and return None or "unknown" elsewhere; they only
 report the environment (``OPENBLAS_CORETYPE`` and the like are read, never set).
 """
@@ -50,22 +56,32 @@ def limit_threads(threads):
     return threads
 
 
-def interleaved_many(runs, repeats):
-    """Time every callable of the dict ``runs`` in turn, ``repeats`` times, after one
-    warm-up call of each.  Returns {name: list of seconds}, in the order of ``runs``."""
-    for fn in runs.values():
-        fn()
+def interleaved_many(runs, repeats, rounds=5, settle=0.25):
+    """Time every callable of the dict ``runs`` ``repeats`` times, the callables taking
+    turns in ``rounds`` rounds (see the module's docstring for why not call by call).
+
+    In each round, each callable runs untimed until ``settle`` seconds have passed (at
+    least once), then is timed ``repeats / rounds`` times (rounded up).  Returns {name: list
+    of seconds}, in the order of ``runs``.
+    """
+    rounds = max(1, min(rounds, repeats))
+    per_round = -(-repeats // rounds)
     times = {name: [] for name in runs}
-    for _ in range(repeats):
+    for _ in range(rounds):
         for name, fn in runs.items():
-            t0 = time.perf_counter()
+            until = time.perf_counter() + settle
             fn()
-            times[name].append(time.perf_counter() - t0)
+            while time.perf_counter() < until:
+                fn()
+            for _ in range(per_round):
+                t0 = time.perf_counter()
+                fn()
+                times[name].append(time.perf_counter() - t0)
     return times
 
 
 def interleaved(ours, theirs, repeats):
-    """Time ``ours()`` and ``theirs()`` alternately, after one warm-up call of each.
+    """Time ``ours()`` and ``theirs()`` in alternating rounds (:func:`interleaved_many`).
 
     Returns the two lists of seconds, so that drift of the machine hits both sides.
     """
