@@ -4,9 +4,12 @@ the bare GEMMs of the same shapes.
 The model of the issue: 784-256-64-256-784, sigmoid output with cross-entropy (computed
 from the logits on both sides), Adam (η = 1e-3), batch 128, float32, 10 000 images
 (MNIST when it can be found, else uniform noise of the same shape — the time does not
-depend on the values).  Both sides use the same number of threads; epochs are
-interleaved (nnunsup, PyTorch, nnunsup, …) so that drift of the machine hits both, and
-the medians are reported.
+depend on the values).  Both sides use the same number of threads and take turns in
+rounds of a few epochs (``_common.interleaved_many``), so that drift of the machine hits
+both; the medians are reported.  Each side trains one model throughout, about 20 epochs
+at the default repeats: from about the tenth, PyTorch's Adam moments of blank pixels'
+weights turn subnormal and its epochs slow (nnunsup's optimisers flush such moments to
+0, see ``nnunsup.nn.optim``), so the medians are of a real run, not of fresh models.
 
     python benchmarks/bench_autoencoder.py                 # needs `pip install torch`
     python benchmarks/bench_autoencoder.py --activation sigmoid --repeats 7

@@ -10,7 +10,8 @@ The layers of the library's convolutional models, at their batch sizes, float32:
 
 A step is the layer's forward and its backward (the gradients of W, b and x) for a fixed
 upstream gradient; PyTorch's is ``conv2d`` / ``conv_transpose2d`` with autograd.  The two
-are interleaved, after warm-up, with the same number of threads, and the medians reported.
+take turns in rounds, each after a settling time (``_common.interleaved_many``), with the
+same number of threads, and the medians are reported.
 
     python benchmarks/bench_conv.py                 # needs `pip install torch`
     python benchmarks/bench_conv.py --threads 1 --repeats 50

@@ -4,8 +4,9 @@ PyTorch on the CPU.
 The setting of the issue: G 64-256-784 (ReLU, sigmoid output), D 784-256-1 (LeakyReLU 0.2,
 one logit), batch 128 real images and 128 fresh z for each player, the non-saturating
 generator loss, Adam (η = 2e-4, β₁ = 0.5) for each player, float32, 10 000 MNIST images (else
-uniform noise of the same shape).  Each side runs whole epochs of alternating steps, the
-epochs interleaved, medians reported, the same number of threads on both sides.
+uniform noise of the same shape).  Each side runs whole epochs of alternating steps; the
+sides take turns in rounds of a few epochs (``_common.interleaved_many``), medians are
+reported, the same number of threads on both sides.
 
     python benchmarks/bench_gan.py                 # needs `pip install torch`
     python benchmarks/bench_gan.py --threads 1 --repeats 9

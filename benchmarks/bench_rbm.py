@@ -5,8 +5,9 @@ units, batches of 100, learning rate 0.1, float32 on both sides, one Gibbs step 
 (scikit-learn's BernoulliRBM runs persistent CD-1; nnunsup is timed with CD-1, and with
 ``persistent=True`` for the like-for-like figure).  Each epoch is one ``partial_fit`` over
 the data (nnunsup) or one ``fit`` with ``n_iter=1`` (scikit-learn, which has no epoch-wise
-partial_fit); epochs are interleaved so that drift of the machine hits both, and the
-medians are reported, with the same number of BLAS threads on both sides.
+partial_fit); the sides take turns in rounds of a few epochs (``_common.interleaved_many``)
+so that drift of the machine hits both, and the medians are reported, with the same number
+of BLAS threads on both sides.
 
     python benchmarks/bench_rbm.py                    # needs scikit-learn (dev extra)
     python benchmarks/bench_rbm.py --threads 1 --repeats 15

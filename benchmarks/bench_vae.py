@@ -5,8 +5,9 @@ log σ² of 16 latent units, a ReLU layer of 256, a Bernoulli decoder (cross-ent
 logits on both sides) — the negative ELBO with the closed-form KL, ε ∼ N(0, I) drawn per
 object per step, Adam (η = 1e-3), batch 128, float32, 10 000 images (MNIST when it can be
 found, else uniform noise of the same shape: the time does not depend on the values).
-Both sides use the same number of threads; epochs are interleaved (nnunsup, PyTorch,
-nnunsup, …) so that drift of the machine hits both, and the medians are reported.
+Both sides use the same number of threads and take turns in rounds of a few epochs
+(``_common.interleaved_many``), so that drift of the machine hits both; the medians are
+reported.
 
     python benchmarks/bench_vae.py                 # needs `pip install torch`
     python benchmarks/bench_vae.py --threads 1 --repeats 9

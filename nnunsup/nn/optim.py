@@ -8,13 +8,29 @@ In place matters: a model's ``params`` dict holds its live arrays, and views suc
     opt.step(model.params, grads)
 
 State (velocities, moments) is kept per key, created on the first step.
+
+Subnormal moments.  A moment whose gradient is 0 — the weight of a pixel that is blank in
+every image of a batch, a dead unit — decays geometrically: Adam's m by β₁ = 0.9 a step
+passes below float32's smallest normal number (1.18e-38) after about 800 steps and needs
+another 150 to reach 0.  In between it is *subnormal*, and x86 CPUs take a slow path for
+every operation on a subnormal operand: an MNIST autoencoder with 10 % of its m subnormal
+after 13 epochs spent 0.23 s per epoch in Adam against 0.09 s in its first.  Every
+``FLUSH_EVERY`` steps the stateful optimisers therefore set their subnormal moments to 0,
+what a CPU in flush-to-zero mode (or a GPU) does on every operation.  The update such a
+moment carries, η m / (sqrt(v) + ε), is below 1e-30: no weight changes by it in float32.
 """
 import math
+
+import numpy
+
+#: the stateful optimisers flush their subnormal moments to 0 every this many steps
+FLUSH_EVERY = 16
 
 from .. import backend
 from .._validation import check_scalar
 
-__all__ = ["Optimizer", "SGD", "Momentum", "Adam", "make_optimizer"]
+__all__ = ["Optimizer", "SGD", "Momentum", "Adam", "make_optimizer", "flush_subnormals",
+           "FLUSH_EVERY"]
 
 
 class Optimizer:
@@ -34,9 +50,21 @@ class Optimizer:
     def _update(self, key, p, g):
         raise NotImplementedError
 
+    def _flush_due(self):
+        """Whether this step flushes the subnormal moments (every ``FLUSH_EVERY``-th)."""
+        return self.t % FLUSH_EVERY == 0
+
     def __repr__(self):
         hyper = {k: v for k, v in vars(self).items() if k not in ("state", "t")}
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in hyper.items())})"
+
+
+def flush_subnormals(a, scratch=None):
+    """Set the subnormal entries of ``a`` (0 < abs(a) < its dtype's smallest normal number)
+    to 0, in place; ``scratch``, an array of a's shape and dtype, saves a temporary."""
+    xp = backend.get_xp(a)
+    magnitude = xp.abs(a, out=scratch)
+    a[magnitude < numpy.finfo(a.dtype).tiny] = 0
 
 
 class SGD(Optimizer):
@@ -73,6 +101,8 @@ class Momentum(Optimizer):
             p += self.momentum * v - self.learning_rate * g
         else:
             p += v
+        if self._flush_due():
+            flush_subnormals(v)
 
 
 class Adam(Optimizer):
@@ -111,6 +141,9 @@ class Adam(Optimizer):
         xp.divide(m, scratch, out=scratch)
         scratch *= step
         p -= scratch
+        if self._flush_due():
+            flush_subnormals(m, scratch)
+            flush_subnormals(v, scratch)
 
 
 _OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}

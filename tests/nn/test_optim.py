@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from nnunsup import backend
-from nnunsup.nn.optim import SGD, Adam, Momentum, Optimizer, make_optimizer
+from nnunsup.nn import optim
+from nnunsup.nn.optim import SGD, Adam, Momentum, Optimizer, flush_subnormals, make_optimizer
 from tests.helpers import rel_error
 
 LAM = np.linspace(1.0, 10.0, 5)          # curvatures: condition number 10
@@ -272,3 +273,59 @@ def test_adam_bias_correction_constants():
         opt.step(params, {"w": np.array([2.0])})
         assert (before - params["w"])[0] == pytest.approx(0.01, rel=1e-6)
     assert math.isclose(params["w"][0], -0.05, rel_tol=1e-6)
+
+
+# -- subnormal moments --------------------------------------------------------------------
+
+def _subnormal_count(a):
+    a = backend.to_numpy(a)
+    return int(((np.abs(a) < np.finfo(a.dtype).tiny) & (a != 0)).sum())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("with_scratch", [False, True])
+def test_flush_subnormals_zeroes_only_subnormals(xp, dtype, with_scratch):
+    """Entries with 0 < |a| < tiny become 0; zeros, normals (the smallest included), signs,
+    inf and nan stay as they were."""
+    tiny = np.finfo(dtype).tiny
+    values = np.array([0.0, tiny, -tiny, tiny / 2, -tiny / 2, tiny / 2 ** 20, 1.5, -3.0,
+                       np.inf, -np.inf, np.nan], dtype=dtype)
+    a = xp.asarray(values)
+    scratch = xp.empty_like(a) if with_scratch else None
+    assert _subnormal_count(a) == 3
+    flush_subnormals(a, scratch)
+    expected = values.copy()
+    expected[3:6] = 0
+    np.testing.assert_array_equal(backend.to_numpy(a), expected)
+    assert a.dtype == dtype
+
+
+@pytest.mark.parametrize("make, moments", [
+    (lambda: Adam(0.01, beta1=0.5), lambda opt: opt.state["w"][:2]),
+    (lambda: Momentum(0.01, momentum=0.5), lambda opt: [opt.state["w"]]),
+])
+def test_decayed_moments_are_flushed_every_flush_every_steps(make, moments, monkeypatch):
+    """One gradient, then zeros: the moments decay by 0.5 a step through float32's subnormal
+    range (steps ≈ 126–150).  Every FLUSH_EVERY-th step leaves none subnormal, subnormals
+    do occur between flushes (so the check has something to catch), and the weights follow
+    the unflushed trajectory bitwise: the update a subnormal moment carries is below
+    float32's resolution of the weights."""
+    def run(flush_every):
+        monkeypatch.setattr(optim, "FLUSH_EVERY", flush_every)
+        params = {"w": np.ones(4, dtype=np.float32)}
+        opt = make()
+        seen_subnormal, trajectory = False, []
+        for step in range(1, 201):
+            g = np.full(4, 1.0 if step == 1 else 0.0, dtype=np.float32)
+            opt.step(params, {"w": g})
+            counts = [_subnormal_count(mo) for mo in moments(opt)]
+            if step % flush_every == 0:
+                assert counts == [0] * len(counts), (step, counts)
+            seen_subnormal |= any(counts)
+            trajectory.append(params["w"].copy())
+        return seen_subnormal, trajectory
+
+    seen, flushed = run(optim.FLUSH_EVERY)
+    assert seen, "the moments never became subnormal: the test has nothing to check"
+    _, unflushed = run(10 ** 9)
+    np.testing.assert_array_equal(np.array(flushed), np.array(unflushed))
