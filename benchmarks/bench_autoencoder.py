@@ -7,9 +7,10 @@ from the logits on both sides), Adam (η = 1e-3), batch 128, float32, 10 000 ima
 depend on the values).  Both sides use the same number of threads and take turns in
 rounds of a few epochs (``_common.interleaved_many``), so that drift of the machine hits
 both; the medians are reported.  Each side trains one model throughout, about 20 epochs
-at the default repeats: from about the tenth, PyTorch's Adam moments of blank pixels'
-weights turn subnormal and its epochs slow (nnunsup's optimisers flush such moments to
-0, see ``nnunsup.nn.optim``), so the medians are of a real run, not of fresh models.
+at the default repeats.  From about the tenth, the Adam moments of blank pixels' weights
+turn subnormal; nnunsup's optimisers flush them to 0 (``nnunsup.nn.optim``), and PyTorch's
+CPU is put in flush-to-zero mode for the same (``_common.flush_denormals``;
+``--keep-denormals`` leaves it out, and its epochs then slow by about a third).
 
     python benchmarks/bench_autoencoder.py                 # needs `pip install torch`
     python benchmarks/bench_autoencoder.py --activation sigmoid --repeats 7
@@ -33,7 +34,8 @@ import platform
 import tracemalloc
 
 import numpy as np
-from _common import interleaved, interleaved_many, limit_threads, load_images, median
+from _common import (flush_denormals, interleaved, interleaved_many, limit_threads,
+                     load_images, median)
 
 from nnunsup.autoencoders import Autoencoder
 
@@ -183,14 +185,17 @@ def main():
     parser.add_argument("--activation", default="relu", choices=["relu", "sigmoid", "tanh"])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=None, help="threads for both sides")
+    parser.add_argument("--keep-denormals", action="store_true",
+                        help="leave PyTorch's CPU out of flush-to-zero mode (its default)")
     args = parser.parse_args()
 
     import torch
     threads = limit_threads(args.threads)
+    flushing = flush_denormals(not args.keep_denormals)
     r = measure(None, args.n, args.batch, args.activation, args.repeats)
     s_ours, s_torch = r["nnunsup_s"], r["torch_s"]["cpu"]
     print(f"numpy {np.__version__}, torch {torch.__version__}, {platform.machine()}, "
-          f"{threads} threads, {r['source']}, {args.n} images, batch {args.batch}, "
+          f"{threads} threads, flush-to-zero {'on' if flushing else 'off'}, {r['source']}, {args.n} images, batch {args.batch}, "
           f"activation {args.activation}, median of {args.repeats} epochs")
     print(f"{'':10} {'epoch s':>8} {'GFLOP/s':>8}")
     print(f"{'nnunsup':10} {s_ours:8.3f} {r['flops'] / s_ours / 1e9:8.1f}")

@@ -24,7 +24,7 @@ import argparse
 import platform
 
 import numpy as np
-from _common import interleaved, limit_threads, median
+from _common import flush_denormals, interleaved, limit_threads, median
 
 from nnunsup.nn import Conv2d, ConvTranspose2d
 
@@ -79,11 +79,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--threads", type=int, default=None, help="threads for both sides")
+    parser.add_argument("--keep-denormals", action="store_true",
+                        help="leave PyTorch's CPU out of flush-to-zero mode (its default)")
     args = parser.parse_args()
     import torch
     threads = limit_threads(args.threads)
+    flushing = flush_denormals(not args.keep_denormals)
     print(f"numpy {np.__version__}, torch {torch.__version__}, {platform.machine()}, "
-          f"{threads} threads, float32, forward + backward, median of {args.repeats}")
+          f"{threads} threads, flush-to-zero {'on' if flushing else 'off'}, float32, forward + backward, median of {args.repeats}")
     print(f"{'layer':42} {'nnunsup ms':>10} {'PyTorch ms':>10} {'ratio':>6}")
     for workload in WORKLOADS:
         r = measure(workload, args.repeats)

@@ -21,7 +21,7 @@ import os
 import platform
 
 import numpy as np
-from _common import interleaved_many, limit_threads, load_images, median
+from _common import flush_denormals, interleaved_many, limit_threads, load_images, median
 
 from nnunsup.gan import GAN
 
@@ -100,14 +100,17 @@ def main():
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--threads", type=int, default=None, help="threads for both sides")
+    parser.add_argument("--keep-denormals", action="store_true",
+                        help="leave PyTorch's CPU out of flush-to-zero mode (its default)")
     args = parser.parse_args()
 
     import torch
     threads = limit_threads(args.threads)
+    flushing = flush_denormals(not args.keep_denormals)
     r = measure(None, args.n, args.batch, args.repeats)
     steps, s_ours, s_torch = r["steps"], r["nnunsup_ms"], r["torch_ms"]["cpu"]
     print(f"numpy {np.__version__}, torch {torch.__version__}, {platform.machine()}, "
-          f"{threads} threads, OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}, "
+          f"{threads} threads, flush-to-zero {'on' if flushing else 'off'}, OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}, "
           f"{r['source']}, {args.n} images, batch {args.batch}, median of {args.repeats} epochs "
           f"of {steps} steps")
     print(f"{'':10} {'ms/step':>8}")

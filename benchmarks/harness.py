@@ -257,7 +257,7 @@ WORKLOADS = [
 
 # -- the machine ------------------------------------------------------------------------------
 
-def machine(threads):
+def machine(threads, flushing=False):
     """What the figures were measured on, as {label: text}."""
     blas = _common.blas_info()
     info = {
@@ -273,6 +273,8 @@ def machine(threads):
                        ("MiniSom", "minisom")):
         info[name] = _common.package_version(dist) or "not installed"
     info["threads"] = f"{threads} (PyTorch and BLAS alike)"
+    info["flush-to-zero"] = ("on (torch.set_flush_denormal: PyTorch's subnormal Adam moments "
+                             "are flushed, as nnunsup's are)" if flushing else "off")
     info["CUDA"] = cuda_text()
     info.update(_common.openblas_environment())
     info["load average at start"] = _common.load_average()
@@ -290,40 +292,46 @@ def cuda_text():
 
 # -- running and reporting ------------------------------------------------------------------
 
-def run(settings, names=None, threads=None, progress=None):
+def run(settings, names=None, threads=None, progress=None, flush_denormals=True):
     """Run the workloads ``names`` (all by default) with ``settings`` (a dict like
-    ``SETTINGS["full"]``), with ``threads`` for PyTorch and BLAS; ``progress`` gets a line
-    per workload.  Returns {"machine", "settings", "devices", "rows", "skipped", "others"
+    ``SETTINGS["full"]``), with ``threads`` for PyTorch and BLAS, in flush-to-zero mode
+    unless ``flush_denormals`` is false (:func:`_common.flush_denormals`); ``progress``
+    gets a line per workload.  Returns {"machine", "settings", "devices", "rows", "skipped", "others"
     (other processes' share of the CPUs per workload), "max_rss_kib" (ru_maxrss after each
     workload), "memory" (:func:`bench_autoencoder.measure_memory`'s, with the check),
     "wall_s", "source" (of the images)}."""
     progress = progress or (lambda line: None)
     threads = _common.limit_threads(threads)
+    flushing = _common.flush_denormals(flush_denormals)
     devices = ["cpu"]
     if importlib.util.find_spec("torch") is not None:
         import torch
         if torch.cuda.is_available():
             devices.append("cuda")
     ctx = {"settings": settings, "devices": devices, "progress": progress}
-    results = {"machine": machine(threads), "settings": settings, "devices": devices,
+    results = {"machine": machine(threads, flushing), "settings": settings, "devices": devices,
                "rows": [], "skipped": {}, "others": {}, "max_rss_kib": {}, "memory": None}
     start = time.perf_counter()
-    for name, fn, peer in WORKLOADS:
-        if names is not None and name not in names:
-            continue
-        if peer is not None and importlib.util.find_spec(peer) is None:
-            results["skipped"][name] = f"{peer} is not installed"
-            progress(f"{name}: skipped ({peer} is not installed)")
-            continue
-        progress(f"{name} ...")
-        watch, t0 = _common.OthersShare().start(), time.perf_counter()
-        rows = fn(settings[name], ctx)
-        results["others"][name] = watch.stop()
-        results["max_rss_kib"][name] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        for r in rows:
-            r["others"] = results["others"][name]
-        results["rows"] += rows
-        progress(f"{name}: {time.perf_counter() - t0:.1f} s")
+    try:
+        for name, fn, peer in WORKLOADS:
+            if names is not None and name not in names:
+                continue
+            if peer is not None and importlib.util.find_spec(peer) is None:
+                results["skipped"][name] = f"{peer} is not installed"
+                progress(f"{name}: skipped ({peer} is not installed)")
+                continue
+            progress(f"{name} ...")
+            watch, t0 = _common.OthersShare().start(), time.perf_counter()
+            rows = fn(settings[name], ctx)
+            results["others"][name] = watch.stop()
+            results["max_rss_kib"][name] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            for r in rows:
+                r["others"] = results["others"][name]
+            results["rows"] += rows
+            progress(f"{name}: {time.perf_counter() - t0:.1f} s")
+    finally:
+        if flushing:
+            _common.flush_denormals(False)      # the CPU's default again, for the caller
     results["memory"] = ctx.get("memory")
     results["wall_s"] = time.perf_counter() - start
     results["machine"]["load average at end"] = _common.load_average()
@@ -405,13 +413,15 @@ def main(argv=None):
     parser.add_argument("--only", default=None,
                         help="comma-separated workloads: " + ", ".join(w[0] for w in WORKLOADS))
     parser.add_argument("--json", metavar="PATH", default=None, help="also write the results here")
+    parser.add_argument("--keep-denormals", action="store_true",
+                        help="leave PyTorch's CPU out of flush-to-zero mode (its default)")
     args = parser.parse_args(argv)
     names = None if args.only is None else args.only.split(",")
     unknown = set(names or ()) - {w[0] for w in WORKLOADS}
     if unknown:
         parser.error(f"unknown workloads: {', '.join(sorted(unknown))}")
     settings = copy.deepcopy(SETTINGS["quick" if args.quick else "full"])
-    results = run(settings, names, args.threads,
+    results = run(settings, names, args.threads, flush_denormals=not args.keep_denormals,
                   progress=lambda line: print(line, file=sys.stderr, flush=True))
     print(report(results))
     if args.json:

@@ -13,6 +13,7 @@ import json
 import math
 import pathlib
 
+import numpy as np
 import pytest
 
 BENCHMARKS = pathlib.Path(__file__).resolve().parents[1] / "benchmarks"
@@ -69,7 +70,8 @@ def check_report(results):
 def test_machine_names_the_versions_and_the_blas_environment():
     info = harness.machine(threads=1)
     for key in ("platform", "CPU", "Python", "NumPy", "BLAS loaded", "PyTorch", "scikit-learn",
-                "MiniSom", "threads", "CUDA", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+                "MiniSom", "threads", "flush-to-zero", "CUDA", "OPENBLAS_CORETYPE",
+                "OPENBLAS_L2_SIZE"):
         assert info[key]
 
 
@@ -95,6 +97,9 @@ def test_torch_workloads():
     results = harness.run(tiny_settings(), names=["ae", "vae", "gan", "conv"])
     check_rows(results["rows"], 3 * len(results["devices"]) + 1)   # AE, VAE, GAN per device; conv
     check_report(results)
+    assert results["machine"]["flush-to-zero"].startswith("on")
+    subnormal = np.array([1e-39], dtype=np.float32)
+    assert (subnormal * 2)[0] != 0, "the run left the CPU in flush-to-zero mode"
 
 
 def test_rbm_workload():
