@@ -91,6 +91,10 @@ class Conv2d(Layer):
     computed as what it equals there — the convolution of dout, padded by k − 1 − p, with
     the filters flipped and their two channel axes swapped — which unfolds O·kh·kw rows
     instead of folding C·kh·kw (``_dx_by_flipped_filters``; tested equal to col2im).
+    Where an image has at least as many output positions as the filters have taps
+    (K ≤ Ho·Wo, a first layer on images), the products run per image on views —
+    out_n = W · cols_n, dW = Σ_n dout_n · cols_nᵀ, dcols_n = Wᵀ · dout_n — so that neither
+    the output nor dout is copied into channel-major order (``_per_image``; tested equal).
 
     **shifted** (stride 1 only).  The im2col matrix repeats every input value kh·kw
     times; with stride 1 it need not exist.  Lay the padded input out as X (C, R), its
@@ -138,10 +142,17 @@ class Conv2d(Layer):
         W, b = params["W"], params.get("b")
         O = W.shape[0]
         cols = F.im2col(x, self.kernel_size, self.stride, self.padding)  # (K, N, Ho, Wo)
-        out = xp.tensordot(W.reshape(O, -1), cols, axes=1)              # (O, N, Ho, Wo) one GEMM
-        if b is not None:
-            out += b[:, None, None, None]
-        out = xp.ascontiguousarray(out.transpose(1, 0, 2, 3))           # (N, O, Ho, Wo)
+        K, N, Ho, Wo = cols.shape
+        if _per_image(K, Ho * Wo):            # N GEMMs on views, the output in place
+            out = xp.matmul(W.reshape(O, K), cols.reshape(K, N, Ho * Wo).transpose(1, 0, 2))
+            if b is not None:
+                out += b[:, None]                                       # (N, O, Ho·Wo)
+            out = out.reshape(N, O, Ho, Wo)
+        else:
+            out = xp.tensordot(W.reshape(O, K), cols, axes=1)           # (O, N, Ho, Wo) one GEMM
+            if b is not None:
+                out += b[:, None, None, None]
+            out = xp.ascontiguousarray(out.transpose(1, 0, 2, 3))       # (N, O, Ho, Wo)
         cache = (x, cols, W, b)
         return out, cache
 
@@ -153,6 +164,9 @@ class Conv2d(Layer):
         x, cols, W, b = cache
         xp = backend.get_xp(dout)
         O, K = W.shape[0], cols.shape[0]
+        N, _, Ho, Wo = dout.shape
+        if _per_image(K, Ho * Wo):
+            return self._backward_per_image(dout, x, cols, W, b, need_dx)
         dout_t = xp.ascontiguousarray(dout.transpose(1, 0, 2, 3)).reshape(O, -1)  # (O, N·Ho·Wo)
         cols_2d = cols.reshape(K, -1)                                   # (K, N·Ho·Wo)
         if K > O:   # the same product as (cols · doutᵀ)ᵀ: OpenBLAS runs that order faster here
@@ -170,6 +184,26 @@ class Conv2d(Layer):
         dx = F.col2im(dcols, x.shape, self.kernel_size, self.stride, self.padding)  # (N, C, H, W)
         return dx, grads
 
+    def _backward_per_image(self, dout, x, cols, W, b, need_dx):
+        """The im2col backward as N products per image, on views of dout and cols."""
+        xp = backend.get_xp(dout)
+        O, K = W.shape[0], cols.shape[0]
+        N, _, Ho, Wo = dout.shape
+        dout_n = dout.reshape(N, O, Ho * Wo)                            # (N, O, Ho·Wo) view
+        cols_n = cols.reshape(K, N, Ho * Wo).transpose(1, 0, 2)         # (N, K, Ho·Wo) view
+        dW = xp.matmul(dout_n, cols_n.transpose(0, 2, 1)).sum(axis=0)   # Σ_n dout_n cols_nᵀ
+        grads = {"W": dW.reshape(W.shape)}                              # (O, C, kh, kw)
+        if b is not None:
+            grads["b"] = dout_n.sum(axis=(0, 2))                        # (O,)
+        if not need_dx:
+            return None, grads
+        if self._flipped_dx(W.shape):
+            return _dx_by_flipped_filters(dout, W, self.padding), grads
+        dcols = xp.matmul(W.reshape(O, K).T, dout_n)                    # (N, K, Ho·Wo)
+        dx = F.col2im(dcols, x.shape, self.kernel_size, self.stride, self.padding,
+                      batch_first=True)                                 # (N, C, H, W)
+        return dx, grads
+
     def _shifted(self):
         """Whether forward runs the shifted kernel (``algorithm``, resolved for "auto")."""
         if self.algorithm == "auto":
@@ -181,6 +215,16 @@ class Conv2d(Layer):
         (ph, pw) = _pair(self.padding)
         return (self.dx_algorithm == "auto" and _pair(self.stride) == (1, 1) and O < C
                 and ph <= kh - 1 and pw <= kw - 1)
+
+
+def _per_image(K, positions):
+    """Whether the im2col kernel runs one product per image, (O, K) · (K, Ho·Wo), on views
+    of the columns, instead of one (O, K) · (K, N·Ho·Wo) product and two transposing
+    copies: where an image has at least as many output positions as the filters have taps
+    (K = C·kh·kw).  Measured on 2 cores: a 1 → 16 3×3 layer on 28×28 (K = 9, 784
+    positions) 0.43 against 1.19 ms forward and 1.00 against 2.31 ms backward; a 64 → 128
+    4×4 layer on 14×14 with stride 2 (K = 1024, 49 positions) 5.5 against 3.6 ms forward."""
+    return K <= positions
 
 
 def _dx_by_flipped_filters(dout, W, padding):

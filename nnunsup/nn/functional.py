@@ -175,7 +175,7 @@ def im2col(x, kernel_size, stride=1, padding=0):
     return cols.reshape(C * kh * kw, N, Ho, Wo)
 
 
-def col2im(cols, x_shape, kernel_size, stride=1, padding=0):
+def col2im(cols, x_shape, kernel_size, stride=1, padding=0, batch_first=False):
     """Fold columns back onto the image, summing where patches overlap (im2col's adjoint).
 
     Formula:  x[n, c, h, w] = Σ_{p, q, i, j : i·sh + p − ph = h, j·sw + q − pw = w}
@@ -190,6 +190,9 @@ def col2im(cols, x_shape, kernel_size, stride=1, padding=0):
                                                    in that order, e.g. (C·kh·kw, N·Ho·Wo))
     x_shape : tuple (N, C, H, W)                    shape of the image to fold onto
     kernel_size, stride, padding : int or pair     as in :func:`im2col`
+    batch_first : bool                              cols is laid out (N, C·kh·kw, Ho, Wo)
+                                                   instead (or any shape with that many
+                                                   entries in that order)
 
     Returns
     -------
@@ -205,10 +208,13 @@ def col2im(cols, x_shape, kernel_size, stride=1, padding=0):
     N, C, H, W = x_shape
     (kh, kw), (sh, sw), (ph, pw) = _pair(kernel_size), _pair(stride), _pair(padding)
     Ho, Wo = (H + 2 * ph - kh) // sh + 1, (W + 2 * pw - kw) // sw + 1
-    cols = cols.reshape(C, kh, kw, N, Ho, Wo)                           # (C, kh, kw, N, Ho, Wo)
-    x_pad = xp.zeros((C, N, H + 2 * ph, W + 2 * pw), dtype=cols.dtype)  # (C, N, H+2ph, W+2pw)
-    for p in range(kh):
+    if batch_first:
+        taps = cols.reshape(N, C, kh, kw, Ho, Wo)                       # (N, C, kh, kw, Ho, Wo)
+        x_pad = xp.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=cols.dtype)
+    else:
+        taps = cols.reshape(C, kh, kw, N, Ho, Wo).transpose(3, 0, 1, 2, 4, 5)  # the same, a view
+        x_pad = xp.zeros((C, N, H + 2 * ph, W + 2 * pw), dtype=cols.dtype).transpose(1, 0, 2, 3)
+    for p in range(kh):                                                 # x_pad: (N, C, Hp, Wp)
         for q in range(kw):
-            x_pad[:, :, p:p + sh * Ho:sh, q:q + sw * Wo:sw] += cols[:, p, q]   # (C, N, Ho, Wo)
-    x = x_pad[:, :, ph:ph + H, pw:pw + W].transpose(1, 0, 2, 3)          # (N, C, H, W) view
-    return xp.ascontiguousarray(x)
+            x_pad[:, :, p:p + sh * Ho:sh, q:q + sw * Wo:sw] += taps[:, :, p, q]   # (N, C, Ho, Wo)
+    return xp.ascontiguousarray(x_pad[:, :, ph:ph + H, pw:pw + W])      # (N, C, H, W)

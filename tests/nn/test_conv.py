@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nnunsup import backend
+from nnunsup.nn import conv
 from nnunsup.nn import functional as F
 from nnunsup.nn import (Conv2d, ConvTranspose2d, MaxPool2d, MaxUnpool2d, Upsample2d,
                              conv2d_naive, conv_transpose2d_naive, max_pool2d,
@@ -177,7 +178,9 @@ def test_upsample2d_equals_naive_loop(xp, rng, scale):
 # ---- gradients (float64 central differences) -------------------------------------------
 
 GRAD_LAYERS = [
-    (Conv2d(3, 4, 3, padding=1), (2, 3, 5, 5)),
+    (Conv2d(3, 4, 3, padding=1), (2, 3, 5, 5)),                # K = 27 > 25: one product
+    (Conv2d(1, 3, 3, padding=1), (2, 1, 5, 5)),                # K = 9 ≤ 25: per image
+    (Conv2d(1, 2, 2, stride=2), (2, 1, 6, 6)),                 # per image, strided fold
     (Conv2d(5, 2, (3, 2), padding=(1, 0)), (2, 5, 5, 4)),      # O < C, stride 1: shifted
     (Conv2d(5, 2, (3, 2), padding=(1, 0), algorithm="im2col"), (2, 5, 5, 4)),  # flipped dx
     (Conv2d(2, 3, (2, 3), padding=(2, 1), algorithm="shifted"), (2, 2, 4, 5)),
@@ -230,6 +233,47 @@ def test_shifted_kernel_equals_im2col(xp, rng, C, O, k, p, bias):
         np.testing.assert_allclose(host(g_s[key]), host(g_i[key]), rtol=1e-12, atol=1e-12)
     none, g_data = shifted.backward(dout, cache_s, need_dx=False)
     assert none is None and all(np.array_equal(host(g_data[k]), host(g_s[k])) for k in g_s)
+
+
+@pytest.mark.parametrize("C, O, k, s, p, bias", [(1, 4, 3, 1, 1, True), (2, 3, 4, 2, 1, True),
+                                                 (3, 2, (2, 3), (2, 1), (0, 1), False),
+                                                 (4, 2, 3, 1, 1, True)])
+def test_per_image_products_equal_one_product(xp, rng, C, O, k, s, p, bias, monkeypatch):
+    """The im2col kernel's two ways to multiply — one product per image on views, or one
+    product over the batch with transposing copies — give the same output and gradients
+    (strides 1 and 2, with and without bias, O < C with its flipped-filter dx)."""
+    x = xp.asarray(rng.standard_normal((3, C, 7, 6)))
+    layer = Conv2d(C, O, k, stride=s, padding=p, bias=bias, algorithm="im2col")
+    params = layer.init_params(np.random.default_rng(0), np.float64)
+    results = []
+    for per_image in (True, False):
+        monkeypatch.setattr(conv, "_per_image", lambda K, positions, flag=per_image: flag)
+        out, cache = layer.forward(params, x)
+        dout = xp.asarray(np.random.default_rng(1).standard_normal(out.shape))
+        dx, grads = layer.backward(dout, cache)
+        none, grads_data = layer.backward(dout, cache, need_dx=False)
+        assert none is None and grads_data.keys() == grads.keys()
+        results.append([out, dx] + [grads[key] for key in sorted(grads)])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(host(a), host(b), rtol=1e-12, atol=1e-12)
+
+
+def test_per_image_rule():
+    """One product per image where an image has at least as many output positions as the
+    filters have taps: the conv AE's and the DCGAN's first layers, not DCGAN's second."""
+    assert conv._per_image(9, 784) and conv._per_image(16, 196)
+    assert not conv._per_image(1024, 49)
+
+
+def test_col2im_batch_first_equals_channel_first(xp, rng):
+    """col2im of columns laid out (N, C·kh·kw, Ho, Wo) equals col2im of the same columns
+    laid out (C·kh·kw, N, Ho, Wo)."""
+    N, C, H, W, k, s, p = 2, 3, 7, 6, 3, 2, 1
+    cols = xp.asarray(rng.standard_normal((C * k * k, N, 4, 3)))
+    expected = F.col2im(cols, (N, C, H, W), k, s, p)
+    batch_first = xp.ascontiguousarray(cols.transpose(1, 0, 2, 3))
+    np.testing.assert_array_equal(host(F.col2im(batch_first, (N, C, H, W), k, s, p,
+                                                batch_first=True)), host(expected))
 
 
 def test_auto_algorithm_picks_shifted_for_stride_1_encoders():
