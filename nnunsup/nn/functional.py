@@ -218,3 +218,72 @@ def col2im(cols, x_shape, kernel_size, stride=1, padding=0, batch_first=False):
         for q in range(kw):
             x_pad[:, :, p:p + sh * Ho:sh, q:q + sw * Wo:sw] += taps[:, :, p, q]   # (N, C, Ho, Wo)
     return xp.ascontiguousarray(x_pad[:, :, ph:ph + H, pw:pw + W])      # (N, C, H, W)
+
+
+__all__ += ["im2col_channels_last", "col2im_channels_last"]
+
+
+def im2col_channels_last(x, kernel_size, stride=1, padding=0):
+    """:func:`im2col` with the channels innermost: one row per output position.
+
+    Formula:  cols[(n, i, j), (p, q, c)] = x_pad[n, c, i·sh + p, j·sw + q]
+
+    — the same entries as ``im2col(x)``, transposed and with the tap index ordered (p, q, c)
+    instead of (c, p, q).  A convolution is then  cols @ W.transpose(2, 3, 1, 0).reshape(
+    kh·kw·C, O), one row of output maps per position.
+
+    Parameters
+    ----------
+    x : array of shape (N, C, H, W)
+    kernel_size, stride, padding : int or pair     as in :func:`im2col`
+
+    Returns
+    -------
+    cols : array of shape (N·Ho·Wo, kh·kw·C), C-contiguous, dtype of x
+
+    Notes
+    -----
+    Every copy moves C contiguous values at a time, where :func:`im2col`'s move Wo: with
+    stride 2 and small maps (a DCGAN's 7 × 7) the channels-first copies run 7 values per
+    inner loop.  The input is laid out channels-last once (N, H+2ph, W+2pw, C).
+    """
+    xp = backend.get_xp(x)
+    N, C, H, W = x.shape
+    (kh, kw), (sh, sw), (ph, pw) = _pair(kernel_size), _pair(stride), _pair(padding)
+    Ho, Wo = (H + 2 * ph - kh) // sh + 1, (W + 2 * pw - kw) // sw + 1
+    x_pad = xp.zeros((N, H + 2 * ph, W + 2 * pw, C), dtype=x.dtype)    # (N, Hp, Wp, C)
+    x_pad[:, ph:ph + H, pw:pw + W, :] = x.transpose(0, 2, 3, 1)
+    cols = xp.empty((N, Ho, Wo, kh, kw, C), dtype=x.dtype)             # (N, Ho, Wo, kh, kw, C)
+    for p in range(kh):
+        for q in range(kw):
+            cols[:, :, :, p, q] = x_pad[:, p:p + sh * Ho:sh, q:q + sw * Wo:sw]  # (N, Ho, Wo, C)
+    return cols.reshape(N * Ho * Wo, kh * kw * C)
+
+
+def col2im_channels_last(cols, x_shape, kernel_size, stride=1, padding=0):
+    """Fold rows of :func:`im2col_channels_last` back onto the image (its adjoint).
+
+    Formula:  x[n, c, h, w] = Σ_{p, q, i, j : i·sh + p − ph = h, j·sw + q − pw = w}
+                              cols[(n, i, j), (p, q, c)]
+
+    Parameters
+    ----------
+    cols : array of shape (N·Ho·Wo, kh·kw·C)       (or any shape with that many entries in
+                                                   that order)
+    x_shape : tuple (N, C, H, W)                    shape of the image to fold onto
+    kernel_size, stride, padding : int or pair     as in :func:`im2col`
+
+    Returns
+    -------
+    x : array of shape (N, C, H, W), C-contiguous, dtype of cols
+    """
+    xp = backend.get_xp(cols)
+    N, C, H, W = x_shape
+    (kh, kw), (sh, sw), (ph, pw) = _pair(kernel_size), _pair(stride), _pair(padding)
+    Ho, Wo = (H + 2 * ph - kh) // sh + 1, (W + 2 * pw - kw) // sw + 1
+    taps = cols.reshape(N, Ho, Wo, kh, kw, C)
+    x_pad = xp.zeros((N, H + 2 * ph, W + 2 * pw, C), dtype=cols.dtype)  # (N, Hp, Wp, C)
+    for p in range(kh):
+        for q in range(kw):
+            x_pad[:, p:p + sh * Ho:sh, q:q + sw * Wo:sw] += taps[:, :, :, p, q]   # (N, Ho, Wo, C)
+    return xp.ascontiguousarray(x_pad[:, ph:ph + H, pw:pw + W].transpose(0, 3, 1, 2))

@@ -187,7 +187,8 @@ GRAD_LAYERS = [
     (Conv2d(3, 2, 3, padding=1, algorithm="shifted", bias=False), (1, 3, 4, 4)),
     (Conv2d(2, 3, (2, 3), stride=2, padding=(1, 0)), (2, 2, 6, 7)),
     (Conv2d(2, 2, 3, stride=2, init="xavier"), (1, 2, 7, 6)),
-    (ConvTranspose2d(3, 2, 3, stride=2, padding=1, output_padding=1), (2, 3, 3, 4)),
+    (ConvTranspose2d(3, 2, 3, stride=2, padding=1, output_padding=1), (2, 3, 3, 4)),  # O < W
+    (ConvTranspose2d(2, 4, 3, stride=2, padding=1, output_padding=1), (2, 2, 3, 3)),  # O ≥ W
     (ConvTranspose2d(2, 3, (3, 2), stride=(1, 2), padding=(0, 1)), (1, 2, 4, 3)),
     (ConvTranspose2d(2, 2, 4, stride=2, padding=1, init="normal"), (2, 2, 3, 3)),
     (Upsample2d(2), (2, 3, 3, 3)),
@@ -239,9 +240,10 @@ def test_shifted_kernel_equals_im2col(xp, rng, C, O, k, p, bias):
                                                  (3, 2, (2, 3), (2, 1), (0, 1), False),
                                                  (4, 2, 3, 1, 1, True)])
 def test_per_image_products_equal_one_product(xp, rng, C, O, k, s, p, bias, monkeypatch):
-    """The im2col kernel's two ways to multiply — one product per image on views, or one
-    product over the batch with transposing copies — give the same output and gradients
-    (strides 1 and 2, with and without bias, O < C with its flipped-filter dx)."""
+    """The im2col kernel's two ways to multiply — one product per image on views of the
+    channels-first columns, or one product over the batch on the channels-last columns —
+    give the same output and gradients (strides 1 and 2, with and without bias, O < C
+    with its flipped-filter dx)."""
     x = xp.asarray(rng.standard_normal((3, C, 7, 6)))
     layer = Conv2d(C, O, k, stride=s, padding=p, bias=bias, algorithm="im2col")
     params = layer.init_params(np.random.default_rng(0), np.float64)
@@ -256,6 +258,42 @@ def test_per_image_products_equal_one_product(xp, rng, C, O, k, s, p, bias, monk
         results.append([out, dx] + [grads[key] for key in sorted(grads)])
     for a, b in zip(*results):
         np.testing.assert_allclose(host(a), host(b), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("C, O, k, s, p, op", [(3, 4, 3, 2, 1, 1), (2, 5, (2, 3), (2, 1), (0, 1), 0),
+                                              (4, 2, 4, 2, 1, 0)])
+def test_transposed_channels_last_equals_channels_first(xp, rng, C, O, k, s, p, op,
+                                                         monkeypatch):
+    """ConvTranspose2d's two column layouts give the same output and gradients."""
+    x = xp.asarray(rng.standard_normal((2, C, 4, 3)))
+    layer = ConvTranspose2d(C, O, k, stride=s, padding=p, output_padding=op)
+    params = layer.init_params(np.random.default_rng(0), np.float64)
+    results = []
+    for last in (True, False):
+        monkeypatch.setattr(conv, "_fold_channels_last", lambda O, width, flag=last: flag)
+        out, cache = layer.forward(params, x)
+        assert cache[0] == ("channels last" if last else "channels first")
+        dout = xp.asarray(np.random.default_rng(1).standard_normal(out.shape))
+        dx, grads = layer.backward(dout, cache)
+        results.append([out, dx, grads["W"], grads["b"]])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(host(a), host(b), rtol=1e-12, atol=1e-12)
+
+
+def test_im2col_channels_last_is_im2col_reordered(xp, rng):
+    """The channels-last columns hold im2col's entries, rows (n, i, j), taps (p, q, c); their
+    fold is the adjoint: ⟨unfold(x), y⟩ = ⟨x, fold(y)⟩."""
+    N, C, H, W, k, s, p = 2, 3, 7, 6, (3, 2), (2, 1), (1, 0)
+    x = xp.asarray(rng.standard_normal((N, C, H, W)))
+    first = F.im2col(x, k, s, p)                                        # (C·kh·kw, N, Ho, Wo)
+    K, _, Ho, Wo = first.shape
+    last = F.im2col_channels_last(x, k, s, p)                           # (N·Ho·Wo, kh·kw·C)
+    reordered = first.reshape(C, k[0], k[1], N, Ho, Wo).transpose(3, 4, 5, 1, 2, 0)
+    np.testing.assert_array_equal(host(last), host(reordered.reshape(N * Ho * Wo, K)))
+    y = xp.asarray(rng.standard_normal(last.shape))
+    folded = F.col2im_channels_last(y, x.shape, k, s, p)
+    assert folded.shape == x.shape
+    np.testing.assert_allclose(float((last * y).sum()), float((x * folded).sum()), rtol=1e-12)
 
 
 def test_per_image_rule():
