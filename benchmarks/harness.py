@@ -5,8 +5,11 @@ and prints, in Markdown:
 
 1. the machine: platform, CPU model, cores, Python, NumPy and its BLAS (as built, from
    ``numpy.show_config``, and as loaded, from threadpoolctl), PyTorch, scikit-learn and
-   MiniSom versions, the threads used, CUDA (or "no CUDA"), and whether
-   ``OPENBLAS_CORETYPE`` / ``OPENBLAS_L2_SIZE`` are set (read, never changed);
+   MiniSom versions, the threads used, whether the CPU ran in flush-to-zero mode
+   (``_common.flush_denormals``: on unless ``--keep-denormals``, so that PyTorch's
+   subnormal Adam moments do not slow its later epochs; nnunsup flushes its own), CUDA (or
+   "no CUDA"), and whether ``OPENBLAS_CORETYPE`` / ``OPENBLAS_L2_SIZE`` are set (read,
+   never changed);
 2. one table, ``workload | nnunsup | peer | ratio | target | met?``, where the ratio is
    nnunsup's time over the peer's (lower is better) or, against bare GEMMs, the share of
    GEMM speed (t_GEMM / t_nnunsup, higher is better), with the targets of the issues:
@@ -31,7 +34,8 @@ and prints, in Markdown:
    traced size after each epoch, and the growth from epoch 2 to 6 (checked below 64 KiB:
    a leak of one (128,) float32 array per step would be 160 KiB over those 4 epochs).
 
-Every figure is a median over repeats, the sides interleaved (as in the scripts); the share
+Every figure is a median over repeats, the sides taking turns in rounds (as in the
+scripts, ``_common.interleaved_many``); the share
 of the CPUs other processes used during each workload is printed after the table, since
 timings on a shared machine are worth little.  Run it alone on the machine.
 
