@@ -231,7 +231,9 @@ class Conv2d(Layer):
 
 def _taps_last(W):
     """Conv2d's filters (O, C, kh, kw) as the (kh·kw·C, O) matrix of the channels-last
-    columns (:func:`nnunsup.nn.functional.im2col_channels_last`)."""
+    columns (:func:`nnunsup.nn.functional.im2col_channels_last`).  ConvTranspose2d's
+    filters (C, O, kh, kw) are the same array read with the two channel axes' roles
+    swapped, so the transposed layer uses this matrix (kh·kw·O, C) and its transpose."""
     return backend.get_xp(W).ascontiguousarray(W.transpose(2, 3, 1, 0)).reshape(-1, W.shape[0])
 
 
@@ -409,7 +411,7 @@ class ConvTranspose2d(Layer):
         out_shape = self.output_shape(x.shape)
         if _fold_channels_last(self.out_channels, x.shape[3]):
             x_l = xp.ascontiguousarray(x.transpose(0, 2, 3, 1)).reshape(-1, C)  # (N·H·W, C)
-            cols = x_l @ _taps_last_t(W)                                # (N·H·W, kh·kw·O)
+            cols = x_l @ _taps_last(W).T                                # (N·H·W, kh·kw·O)
             out = F.col2im_channels_last(cols, out_shape, self.kernel_size, self.stride,
                                          self.padding)                  # (N, O, Ho, Wo)
             cache = ("channels last", x_l, x.shape, W, b)
@@ -431,9 +433,8 @@ class ConvTranspose2d(Layer):
         if kind == "channels last":
             dcols = F.im2col_channels_last(dout, self.kernel_size, self.stride,
                                            self.padding)                # (N·H·W, kh·kw·O)
-            W_l = _taps_last_t(W)                                       # (C, kh·kw·O)
-            grads["W"] = _taps_first_t(x_c.T @ dcols, W.shape)          # (C, O, kh, kw)
-            dx_l = dcols @ W_l.T                                        # (N·H·W, C)
+            grads["W"] = _taps_first(dcols.T @ x_c, W.shape)            # (C, O, kh, kw)
+            dx_l = dcols @ _taps_last(W)                                # (N·H·W, C)
             N, _, H, W_ = x_shape
             dx = xp.ascontiguousarray(dx_l.reshape(N, H, W_, C).transpose(0, 3, 1, 2))
         else:
@@ -452,19 +453,6 @@ def _fold_channels_last(O, width):
     least as many maps as the input is wide (a DCGAN's 128 → 64 on 7 × 7, not its 64 → 1
     on 14 × 14), so that the fold's copies move O values at a time rather than W."""
     return O >= width
-
-
-def _taps_last_t(W):
-    """ConvTranspose2d's filters (C, O, kh, kw) as the (C, kh·kw·O) matrix whose product
-    with the channels-last input gives :func:`nnunsup.nn.functional.col2im_channels_last`'s
-    columns."""
-    return backend.get_xp(W).ascontiguousarray(W.transpose(0, 2, 3, 1)).reshape(W.shape[0], -1)
-
-
-def _taps_first_t(W_l, shape):
-    """The inverse of :func:`_taps_last_t`: a (C, kh·kw·O) matrix as filters of ``shape``."""
-    C, O, kh, kw = shape
-    return backend.get_xp(W_l).ascontiguousarray(W_l.reshape(C, kh, kw, O).transpose(0, 3, 1, 2))
 
 
 # ----------------------------------------------------------------------------------------

@@ -23,11 +23,11 @@ import math
 
 import numpy
 
-#: the stateful optimisers flush their subnormal moments to 0 every this many steps
-FLUSH_EVERY = 16
-
 from .. import backend
 from .._validation import check_scalar
+
+#: the stateful optimisers flush their subnormal moments to 0 every this many steps
+FLUSH_EVERY = 16
 
 __all__ = ["Optimizer", "SGD", "Momentum", "Adam", "make_optimizer", "flush_subnormals",
            "FLUSH_EVERY"]
