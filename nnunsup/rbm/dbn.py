@@ -158,7 +158,7 @@ class DBN(ParamModel):
         self._check_fitted()
         rng = (self._sample_rng if random_state is None
                else backend.default_rng(check_random_state(random_state)))
-        h = self.rbms_[-1].sample(n_samples, n_gibbs, random_state=rng.integers(2 ** 32))
+        h = self.rbms_[-1].sample(n_samples, n_gibbs, random_state=int(rng.integers(2 ** 32)))
         for rbm in reversed(self.rbms_[:-1]):                        # top-down generative pass
             mean = rbm.inverse_transform(h)
             if rbm is self.rbms_[0]:
