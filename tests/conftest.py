@@ -2,9 +2,17 @@
 
 Markers: ``gpu`` (needs CuPy and a GPU; skipped otherwise), ``slow`` (left out of the
 default run; ``pytest -m slow`` runs them).
+
+``NNUNSUP_FAKE_CUPY=1`` runs the CuPy cases without a GPU, on the CPU stand-in of
+``tests/fake_cupy`` (see its docstring for what it checks and what it cannot):
+``NNUNSUP_FAKE_CUPY=1 pytest -m gpu``.
 """
 import os
 import pathlib
+import sys
+
+if os.environ.get("NNUNSUP_FAKE_CUPY") == "1":       # before nnunsup imports its backend
+    sys.path.insert(0, str(pathlib.Path(__file__).parent / "fake_cupy"))
 
 import numpy as np
 import pytest

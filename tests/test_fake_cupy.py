@@ -1,0 +1,119 @@
+"""The CPU stand-in for CuPy (tests/fake_cupy) enforces the rules it claims to.
+
+``NNUNSUP_FAKE_CUPY=1 pytest -m gpu`` runs the library's CuPy cases against the stand-in;
+a stand-in that let host arrays through would make those runs pass for code that fails on
+a GPU.  These tests load it under a name of its own (so a real CuPy is not shadowed) and
+check each rule of its docstring.
+"""
+import importlib.util
+import pathlib
+import sys
+
+import numpy as np
+import pytest
+
+from nnunsup import backend
+
+_PACKAGE = pathlib.Path(__file__).parent / "fake_cupy" / "cupy"
+
+
+@pytest.fixture(scope="module")
+def cp():
+    """The stand-in, imported as ``_fake_cupy_under_test``."""
+    name = "_fake_cupy_under_test"
+    spec = importlib.util.spec_from_file_location(name, _PACKAGE / "__init__.py",
+                                                  submodule_search_locations=[str(_PACKAGE)])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        for key in [k for k in sys.modules if k == name or k.startswith(name + ".")]:
+            del sys.modules[key]
+
+
+def test_device_arrays_look_like_cupys(cp):
+    """The class is ``cupy.ndarray`` to the backend, and is not a NumPy array."""
+    a = cp.asarray(np.arange(3.0))
+    assert backend._is_cupy_array(a) and not isinstance(a, np.ndarray)
+    assert type(a).__name__ == "ndarray" and type(a).__module__ == "cupy"
+
+
+def test_implicit_conversion_to_the_host_is_refused(cp):
+    """numpy.asarray of a device array raises; .get() and asnumpy copy to the host."""
+    a = cp.asarray(np.arange(3.0))
+    with pytest.raises(TypeError, match="Implicit conversion"):
+        np.asarray(a)
+    np.testing.assert_array_equal(a.get(), [0.0, 1.0, 2.0])
+    np.testing.assert_array_equal(cp.asnumpy(a), [0.0, 1.0, 2.0])
+    with pytest.raises(TypeError, match="size-1"):
+        float(a)
+
+
+def test_mixing_host_and_device_arrays_is_refused(cp):
+    """Operators, NumPy ufuncs and cupy functions refuse a host array operand."""
+    a, host = cp.asarray(np.ones(3)), np.ones(3)
+    for mix in (lambda: a + host, lambda: host * a, lambda: np.maximum(a, host),
+                lambda: cp.maximum(a, host), lambda: cp.concatenate([a, host]),
+                lambda: a.__iadd__(host)):
+        with pytest.raises(TypeError, match="Unsupported type"):
+            mix()
+    b = a + 1.5                                       # Python and NumPy scalars are fine
+    b *= np.float32(2)
+    assert isinstance(b, cp.ndarray)
+    b[:2] = host[:2]                                  # an explicit host → device copy
+    np.testing.assert_array_equal(b.get(), [1.0, 1.0, 5.0])
+
+
+def test_reductions_are_zero_dimensional_device_arrays(cp):
+    """sum, mean, max and NumPy's reductions give 0-d device arrays, not NumPy scalars."""
+    a = cp.asarray(np.arange(4.0))
+    for value in (a.sum(), a.max(), cp.mean(a), np.mean(a), (a > 1).all()):
+        assert isinstance(value, cp.ndarray) and value.ndim == 0
+    assert float(a.sum()) == 6.0 and int(a.argmax()) == 3 and bool((a > 1).any())
+    assert a.sum().item() == 6.0
+
+
+def test_numpy_functions_dispatch_to_the_device(cp):
+    """NumPy's ufuncs and functions called on device arrays return device arrays."""
+    a = cp.asarray(np.arange(3.0))
+    for value in (np.exp(a), np.concatenate([a, a]), np.where(a > 0, a, 0.0), a @ a, a.T):
+        assert isinstance(value, cp.ndarray)
+
+
+def test_out_and_views_are_the_arrays_themselves(cp):
+    """``out=`` returns the given device array; views write through to their base."""
+    a = cp.asarray(np.arange(6.0).reshape(2, 3))
+    assert np.multiply(a, 2.0, out=a) is a and cp.exp(a, out=a) is a
+    a.T[0] = 0.0
+    np.testing.assert_array_equal(a.get()[:, 0], [0.0, 0.0])
+
+
+def test_ufunc_methods_are_cupys(cp):
+    """add.at scatters; reduce exists only for add and multiply; accumulate not at all."""
+    a = cp.zeros(3)
+    cp.add.at(a, cp.asarray([0, 0, 2]), 1.0)
+    np.testing.assert_array_equal(a.get(), [2.0, 0.0, 1.0])
+    assert float(cp.add.reduce(a)) == 3.0
+    with pytest.raises(NotImplementedError):
+        cp.maximum.reduce(a)
+    with pytest.raises(AttributeError):
+        cp.add.accumulate(a)
+
+
+def test_the_generator_has_cupys_methods_only(cp):
+    """random, standard_normal, integers, uniform land on the device with the requested
+    dtype; NumPy-only methods are missing."""
+    rng = cp.random.default_rng(0)
+    for draw, dtype in ((rng.random((2, 3), dtype=np.float32), np.float32),
+                        (rng.standard_normal((2, 3), dtype=np.float32), np.float32),
+                        (rng.uniform(-1, 1, (2, 3)), np.float64),
+                        (rng.integers(0, 5, (2, 3)), np.int64)):
+        assert isinstance(draw, cp.ndarray) and draw.dtype == dtype and draw.shape == (2, 3)
+    assert isinstance(rng.integers(2 ** 32), cp.ndarray)             # a 0-d array, as CuPy's
+    for missing in ("normal", "choice", "permutation", "shuffle", "multinomial", "spawn"):
+        assert not hasattr(rng, missing), missing
+    assert type(rng).__module__.startswith("cupy.random")
+    with pytest.raises(TypeError, match="int seed"):
+        cp.random.default_rng(np.random.SeedSequence(0))
