@@ -572,9 +572,12 @@ def test_cupy_gives_the_numpy_objective(rng):
     for key in grads:
         np.testing.assert_allclose(backend.to_numpy(grads[key]), host_grads[key], rtol=1e-4,
                                    atol=1e-6)
-    host_elbo = host.elbo(X, n_samples=2000, random_state=0)      # other streams: MC error
-    host_log_p = host.log_likelihood(X, 2000, random_state=0)
-    assert np.abs(elbo - host_elbo).max() < 0.1 and np.abs(log_p - host_log_p).max() < 0.1
+    # other streams: the two estimates differ by Monte-Carlo error, whose size is measured
+    # on the host from 8 seeds; the device's estimate must lie within 5 standard errors
+    for device, estimate in ((elbo, host.elbo), (log_p, host.log_likelihood)):
+        runs = np.array([estimate(X, 2000, random_state=seed) for seed in range(8)])
+        se = runs.std(axis=0, ddof=1) * np.sqrt(1 + 1 / len(runs))
+        assert (np.abs(device - runs.mean(axis=0)) <= 5 * se + 1e-4).all()
 
 
 # -- MNIST -------------------------------------------------------------------------------------
