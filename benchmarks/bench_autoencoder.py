@@ -18,6 +18,8 @@ CPU is put in flush-to-zero mode for the same (``_common.flush_denormals``;
 Functions for ``harness.py`` (none of them needs PyTorch but :func:`measure`):
 
 * :func:`measure` — the epoch against PyTorch's, on the CPU and, where asked, on CUDA;
+* :func:`measure_gpu` — the epoch on the CuPy backend against PyTorch on CUDA and against
+  nnunsup on NumPy on the machine's own CPU, at large batches (needs CuPy and a GPU);
 * :func:`measure_gemm_bound` — the epoch against its GEMM-bound time: the bare GEMMs of
   the shapes one step does (forward x Wᵀ of the four layers, backward doutᵀ x of the four
   and dout W of the last three; the first layer's input is data, so nnunsup skips its dx),
@@ -106,6 +108,54 @@ def measure(X=None, n=10000, batch=128, activation="relu", repeats=5, devices=("
             "torch_s": {d: median(times[d]) for d in devices},
             "torch_min_s": {d: min(times[d]) for d in devices},
             "steps": -(-X.shape[0] // batch), "flops": epoch_flops(X.shape[0]), "source": source}
+
+
+def cupy_side(activation, X, batch):
+    """A callable running one nnunsup epoch on the CuPy backend (synchronised).  CuPy is
+    the active backend while the model is made (so its parameters live on the GPU) and
+    while it trains (``fit`` moves its data to the active backend); the images are copied
+    to the GPU once."""
+    from nnunsup import backend
+
+    def on_cupy(work):
+        previous = backend.current()
+        backend.use("cupy")
+        try:
+            return work(backend.get_xp())
+        finally:
+            backend.use(previous)
+
+    model, X_device = on_cupy(lambda xp: (ours_model(activation, batch), xp.asarray(X)))
+
+    def epoch():
+        on_cupy(lambda xp: (model.partial_fit(X_device), xp.cuda.Device().synchronize()))
+    return epoch
+
+
+def measure_gpu(X=None, n=10000, batches=(1024, 8192), activation="relu", repeats=5,
+                torch_cuda=True):
+    """Median epoch seconds of nnunsup on CuPy, of PyTorch on CUDA (when ``torch_cuda``)
+    and of nnunsup on NumPy on this machine's CPU, at each batch size of ``batches``.
+
+    Needs CuPy and a GPU.  Returns {batch: {"cupy_s", "numpy_s", "torch_cuda_s" (absent
+    without ``torch_cuda``)}, "steps": {batch: steps per epoch}, "source"}; at each batch
+    size the sides' epochs are interleaved.
+    """
+    if X is None:
+        X, source = load_images(n)
+    else:
+        source = "given"
+    out = {"steps": {}, "source": source}
+    for batch in batches:
+        ours_host = ours_model(activation, batch)
+        runs = {"cupy_s": cupy_side(activation, X, batch),
+                "numpy_s": lambda model=ours_host: model.partial_fit(X)}
+        if torch_cuda:
+            runs["torch_cuda_s"] = torch_side(activation, X, batch, "cuda")
+        times = interleaved_many(runs, repeats)
+        out[batch] = {name: median(t) for name, t in times.items()}
+        out["steps"][batch] = -(-X.shape[0] // batch)
+    return out
 
 
 def gemm_epoch_operands(n, batch, dtype=np.float32):

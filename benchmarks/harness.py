@@ -28,7 +28,11 @@ and prints, in Markdown:
    ========================================  ================================================
 
    PyTorch on CUDA is timed too where ``torch.cuda.is_available()`` (information, no
-   target; nnunsup's side stays NumPy on the CPU); else the report says "no CUDA";
+   target; nnunsup's side stays NumPy on the CPU); else the report says "no CUDA".
+   Where CuPy sees a GPU, the ``ae_gpu`` workload adds the GPU targets: the AE epoch on
+   the CuPy backend at batch 1024 no slower than PyTorch CUDA's (ratio ≤ 1), and at batch
+   8192 at least 30× faster than nnunsup on NumPy on the same machine's CPU (ratio ≤ 1/30);
+   without CuPy and a GPU it is listed as skipped;
 3. memory: the peak resident set (``resource.getrusage``'s ``ru_maxrss``) after each
    workload, and the autoencoder trained 6 epochs under ``tracemalloc``: its peak, the
    traced size after each epoch, and the growth from epoch 2 to 6 (checked below 64 KiB:
@@ -89,6 +93,7 @@ SETTINGS = {
         "rbm": {"hidden": 256, "batch": 100, "repeats": 15},
         "som": {"argv": ["--repeats", "5"]},              # bench_som's defaults otherwise
         "memory": {"batch": 128, "epochs": 6},
+        "ae_gpu": {"batches": (1024, 8192), "repeats": 7},
     },
     "quick": {
         "images": 2000,
@@ -102,12 +107,16 @@ SETTINGS = {
         "rbm": {"hidden": 256, "batch": 100, "repeats": 3},
         "som": {"argv": ["--n", "2000", "--epochs", "2", "--repeats", "1", "--max-wait", "0"]},
         "memory": {"batch": 128, "epochs": 6},
+        "ae_gpu": {"batches": (1024, 8192), "repeats": 2},
     },
 }
 
 #: the runs of bench_som timed here: the baseline and the batch map with two schedules
 SOM_RUNS = ("MiniSom train_random", "nnunsup batch, defaults", "nnunsup batch, MiniSom's σ ends")
 TORCH_TARGET = 0.75
+#: the GPU targets: the CuPy epoch over PyTorch CUDA's at batch ≥ 1024, and over NumPy's
+#: on the host CPU at batch 8192
+CUDA_TARGET, HOST_CPU_TARGET, HOST_CPU_BATCH = 1.0, 1 / 30, 8192
 MEMORY_GROWTH_LIMIT = 64 * 1024
 
 
@@ -246,6 +255,33 @@ def workload_memory(s, ctx):
 
 
 #: name, function, the peer's module (None: none needed)
+def workload_ae_gpu(s, ctx):
+    torch_cuda = "cuda" in ctx["devices"]
+    r = bench_autoencoder.measure_gpu(images(ctx), batches=s["batches"], repeats=s["repeats"],
+                                      torch_cuda=torch_cuda)
+    rows = []
+    for batch in s["batches"]:
+        t, steps = r[batch], r["steps"][batch]
+        name = f"MLP AE epoch ({steps} steps of {batch}), CuPy"
+        if torch_cuda:
+            rows.append(time_row(f"{name} vs PyTorch CUDA", t["cupy_s"], t["torch_cuda_s"],
+                                 torch_name("cuda"), CUDA_TARGET if batch >= 1024 else None,
+                                 unit="s", measured=t))
+        ratio = t["cupy_s"] / t["numpy_s"]
+        met = ratio <= HOST_CPU_TARGET if batch == HOST_CPU_BATCH else None
+        rows.append(row(f"{name} vs nnunsup on NumPy, this CPU", f"{t['cupy_s']:.3f} s",
+                        f"{t['numpy_s']:.3f} s (NumPy {np.__version__})", ratio, "time",
+                        "≤ 1/30 (30× faster)" if met is not None else "— (information)", met,
+                        nnunsup_s=t["cupy_s"], peer_s=t["numpy_s"], measured=t))
+    return rows
+
+
+def _needs_cupy():
+    """Why the GPU workload cannot run here, or None."""
+    from nnunsup import backend
+    return None if backend.is_cupy_available() else "CuPy with a GPU is not available"
+
+
 WORKLOADS = [
     ("linear", workload_linear, None),
     ("gemm_bound", workload_gemm_bound, None),
@@ -256,6 +292,7 @@ WORKLOADS = [
     ("rbm", workload_rbm, "sklearn"),
     ("som", workload_som, "minisom"),
     ("memory", workload_memory, None),
+    ("ae_gpu", workload_ae_gpu, _needs_cupy),
 ]
 
 
@@ -296,6 +333,16 @@ def cuda_text():
 
 # -- running and reporting ------------------------------------------------------------------
 
+def _missing(peer):
+    """Why a workload cannot run: its peer (a module name, or a function saying what is
+    missing) is not there; None when it can."""
+    if peer is None:
+        return None
+    if callable(peer):
+        return peer()
+    return None if importlib.util.find_spec(peer) is not None else f"{peer} is not installed"
+
+
 def run(settings, names=None, threads=None, progress=None, flush_denormals=True):
     """Run the workloads ``names`` (all by default) with ``settings`` (a dict like
     ``SETTINGS["full"]``), with ``threads`` for PyTorch and BLAS, in flush-to-zero mode
@@ -320,9 +367,10 @@ def run(settings, names=None, threads=None, progress=None, flush_denormals=True)
         for name, fn, peer in WORKLOADS:
             if names is not None and name not in names:
                 continue
-            if peer is not None and importlib.util.find_spec(peer) is None:
-                results["skipped"][name] = f"{peer} is not installed"
-                progress(f"{name}: skipped ({peer} is not installed)")
+            missing = _missing(peer)
+            if missing:
+                results["skipped"][name] = missing
+                progress(f"{name}: skipped ({missing})")
                 continue
             progress(f"{name} ...")
             watch, t0 = _common.OthersShare().start(), time.perf_counter()

@@ -42,6 +42,7 @@ def tiny_settings():
     s["som"]["argv"] = ["--n", "300", "--m", "4", "--h", "4", "--epochs", "1", "--repeats", "1",
                         "--max-wait", "0", "--retries", "0", "--data", "synthetic"]
     s["memory"]["epochs"] = 6
+    s["ae_gpu"].update(batches=(64, 128), repeats=1)
     return s
 
 
@@ -117,6 +118,30 @@ def test_som_workload():
     for row in results["rows"]:
         assert "QE" in row["nnunsup"] and "QE" in row["peer"]
         assert row["raw"]["x_minisom"] == pytest.approx(1 / row["ratio"])
+
+
+def test_gpu_workload_is_skipped_without_cupy():
+    """Without CuPy and a GPU the GPU targets are listed as skipped, with the reason."""
+    from nnunsup import backend
+    if backend.is_cupy_available():
+        pytest.skip("CuPy with a GPU is available here")
+    results = harness.run(tiny_settings(), names=["ae_gpu"])
+    assert results["rows"] == [] and "CuPy" in results["skipped"]["ae_gpu"]
+    assert "ae_gpu" in check_report(results)
+
+
+@pytest.mark.gpu
+def test_gpu_workload():
+    """On CuPy: per batch size, the CuPy epoch against NumPy's on the host CPU (and against
+    PyTorch CUDA's where PyTorch sees a GPU); the model trains on the device."""
+    from nnunsup import backend
+    if not backend.is_cupy_available():
+        pytest.skip("CuPy with a working GPU is not available")
+    results = harness.run(tiny_settings(), names=["ae_gpu"])
+    per_batch = 1 + ("cuda" in results["devices"])
+    check_rows(results["rows"], 2 * per_batch)
+    assert all(r["met"] is None for r in results["rows"])      # neither batch is 1024 or 8192
+    check_report(results)
 
 
 def test_main_writes_json(tmp_path, monkeypatch, capsys):
