@@ -83,9 +83,12 @@ def test_numpy_functions_dispatch_to_the_device(cp):
 
 
 def test_out_and_views_are_the_arrays_themselves(cp):
-    """``out=`` returns the given device array; views write through to their base."""
+    """``out=``, asarray and a cast without copy return the given device array itself;
+    views write through to their base."""
     a = cp.asarray(np.arange(6.0).reshape(2, 3))
     assert np.multiply(a, 2.0, out=a) is a and cp.exp(a, out=a) is a
+    assert cp.asarray(a) is a and a.astype(a.dtype, copy=False) is a
+    assert a.astype(np.float32) is not a
     a.T[0] = 0.0
     np.testing.assert_array_equal(a.get()[:, 0], [0.0, 0.0])
 

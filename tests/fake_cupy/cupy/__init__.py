@@ -90,7 +90,7 @@ class ndarray:
             result = attr(*_unwrap(args, name), **_unwrap(kwargs, name))
             if name in ("item", "tolist"):
                 return result
-            return _wrap(result, kwargs.get("out"))
+            return _wrap(result, kwargs.get("out"), (self, *args))
         return method
 
     def __setattr__(self, name, value):
@@ -223,14 +223,16 @@ def _index(key):
     return key
 
 
-def _wrap(result, out=None):
+def _wrap(result, out=None, inputs=()):
     """NumPy results as device arrays; a NumPy scalar becomes a 0-d device array, as the
-    results of CuPy's reductions are; ``out`` itself is returned when it was written."""
-    if out is not None:
-        outs = out if isinstance(out, tuple) else (out,)
-        if isinstance(result, _np.ndarray) and len(outs) == 1 and isinstance(outs[0], ndarray) \
-                and result is outs[0]._a:
-            return outs[0]
+    results of CuPy's reductions are.  A result that is the array of ``out`` or of one of
+    the ``inputs`` is returned as that device array itself, so that ``asarray(a) is a`` and
+    ``astype(a.dtype, copy=False) is a`` hold as in CuPy."""
+    if isinstance(result, _np.ndarray):
+        candidates = (out if isinstance(out, tuple) else (out,)) + tuple(inputs)
+        for candidate in candidates:
+            if isinstance(candidate, ndarray) and candidate._a is result:
+                return candidate
     if isinstance(result, _np.ndarray):
         return ndarray(result)
     if isinstance(result, _np.generic) and not isinstance(result, (_np.str_, _np.bytes_)):
@@ -245,7 +247,7 @@ def _wrap(result, out=None):
 def _function(name, func, host_ok=False):
     def call(*args, **kwargs):
         result = func(*_unwrap(args, name, host_ok), **_unwrap(kwargs, name, host_ok))
-        return _wrap(result, kwargs.get("out"))
+        return _wrap(result, kwargs.get("out"), args)
     call.__name__ = name
     call.__doc__ = f"The device version of numpy.{name}."
     return call
