@@ -111,6 +111,26 @@ def test_rbm_workload():
                                                               "scikit-learn": "float32"}
 
 
+def test_inlined_cd1_bound_trains():
+    """bench_rbm's inlined CD-1 (the bound on restructuring the step) runs epochs that move
+    the weights and lower the reconstruction error of the data."""
+    rng = np.random.default_rng(0)
+    prototypes = rng.random((3, 16)) < 0.5
+    B = (prototypes[rng.integers(0, 3, 300)] ^ (rng.random((300, 16)) < 0.05)).astype(np.float32)
+    epoch = harness.bench_rbm.inlined_cd1(B, hidden=8, batch=10, learning_rate=0.5)
+    p = epoch.params
+
+    def reconstruction_error():
+        h = 1 / (1 + np.exp(-(B @ p["W"] + p["b"])))
+        return float(((1 / (1 + np.exp(-(h @ p["W"].T + p["a"]))) - B) ** 2).mean())
+
+    before, W0 = reconstruction_error(), p["W"].copy()
+    for _ in range(20):
+        epoch()
+    assert np.isfinite(p["W"]).all() and not np.array_equal(p["W"], W0)
+    assert reconstruction_error() < 0.5 * before
+
+
 def test_som_workload():
     pytest.importorskip("minisom")
     results = harness.run(tiny_settings(), names=["som"])
