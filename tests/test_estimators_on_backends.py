@@ -150,6 +150,51 @@ def test_the_device_noise_list_is_exact(monkeypatch):
         assert same == (case.name not in DRAWS_DEVICE_NOISE), case.name
 
 
+#: the online competitive rule reads each object's winner on the host, object by object,
+#: as the slide's loop does (its per-object loop is the algorithm, not an inefficiency)
+_READS_PER_OBJECT = {"CompetitiveLearning"}
+
+
+@pytest.fixture
+def stand_in():
+    """The CPU stand-in for CuPy as the active backend (skipped elsewhere: NumPy has no
+    copies to count, and a real GPU no counter)."""
+    if not backend.is_cupy_available():
+        pytest.skip("CuPy with a working GPU is not available")
+    previous = backend.current()
+    backend.use("cupy")
+    try:
+        xp = backend.get_xp()
+        if not hasattr(xp, "transfers"):
+            pytest.skip("counting host/device copies needs the CPU stand-in for CuPy")
+        yield xp
+    finally:
+        backend.use(previous)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("case", [c for c in CASES if c.name not in _READS_PER_OBJECT],
+                         ids=case_ids([c for c in CASES if c.name not in _READS_PER_OBJECT]))
+def test_training_steps_move_no_arrays_to_the_host(case, stand_in):
+    """Per optimiser step a fit uploads its minibatch index and reads its loss (two for a
+    GAN's two players), and copies no array back to the host: tripling the data adds no
+    device → host copy and at most two scalar reads per added upload.  Counted by the CPU
+    stand-in (``cupy.transfers``)."""
+    xp = stand_in
+    small = _on(xp, case)
+    large = tuple((xp if backend._is_cupy_array(a) else np).concatenate([a] * 3) for a in small)
+
+    def copies(args):
+        xp.transfers.update(dict.fromkeys(xp.transfers, 0))
+        case.make().fit(*args)
+        return dict(xp.transfers)
+
+    few, many = copies(small), copies(large)
+    added = {key: many[key] - few[key] for key in few}
+    assert added["to_host"] == 0, added
+    assert added["scalars"] <= 2 * added["to_device"], added
+
+
 # -- the plot helpers ------------------------------------------------------------------------
 
 @pytest.fixture

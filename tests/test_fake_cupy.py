@@ -120,3 +120,16 @@ def test_the_generator_has_cupys_methods_only(cp):
     assert type(rng).__module__.startswith("cupy.random")
     with pytest.raises(TypeError, match="int seed"):
         cp.random.default_rng(np.random.SeedSequence(0))
+
+
+def test_copies_between_host_and_device_are_counted(cp):
+    """``transfers`` counts uploads (asarray of a host array, assigning one), downloads
+    (get, asnumpy) and scalar reads (float, bool, item), and nothing else."""
+    cp.transfers.update(dict.fromkeys(cp.transfers, 0))
+    a = cp.asarray(np.arange(4.0))                    # upload
+    a[:2] = np.zeros(2)                               # upload
+    b = cp.asarray(a) * 2 + cp.exp(a)                 # device only
+    b.get()                                           # download
+    cp.asnumpy(b)                                     # download
+    float(b.sum()), bool((b > 0).any()), b[0].item()  # three scalar reads
+    assert cp.transfers == {"to_device": 2, "to_host": 2, "scalars": 3}

@@ -19,7 +19,12 @@ What it checks, as real CuPy does:
   ``__array_function__``), as CuPy's do;
 * ``cupy.random.default_rng`` returns a generator with only the methods of
   ``cupy.random.Generator`` (CuPy 13): no ``normal``, ``choice``, ``permutation``,
-  ``shuffle``, ``multinomial`` or ``spawn``.
+  ``shuffle``, ``multinomial`` or ``spawn``;
+* ufuncs have only CuPy's methods (``at`` for add, subtract, maximum and minimum,
+  ``reduce`` for add and multiply, ``outer``).
+
+It also counts the copies between host and device (:data:`transfers`), so that a test can
+check what a training step moves.
 
 What it does not check: which NumPy functions CuPy lacks (the stand-in forwards any
 name to NumPy), CuPy's numerics (the arithmetic *is* NumPy's, so results agree exactly
@@ -36,6 +41,11 @@ __all__ = ["ndarray", "asarray", "array", "asnumpy", "random", "cuda", "linalg"]
 
 #: the creation functions that accept host arrays (the explicit host → device copies)
 _HOST_TO_DEVICE = {"asarray", "array", "asanyarray"}
+
+#: counts of the copies between host and device, for tests of what a training step moves:
+#: "to_device" (host arrays given to asarray/array or assigned into a device array),
+#: "to_host" (get, asnumpy) and "scalars" (float, int, bool, item, tolist: each a sync)
+transfers = {"to_device": 0, "to_host": 0, "scalars": 0}
 
 
 class ndarray:
@@ -55,6 +65,7 @@ class ndarray:
 
     def get(self, stream=None, order="C", out=None):
         """The array on the host (a copy)."""
+        transfers["to_host"] += 1
         return _np.array(self._a, order=order)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
@@ -89,6 +100,7 @@ class ndarray:
         def method(*args, **kwargs):
             result = attr(*_unwrap(args, name), **_unwrap(kwargs, name))
             if name in ("item", "tolist"):
+                transfers["scalars"] += 1
                 return result
             return _wrap(result, kwargs.get("out"), (self, *args))
         return method
@@ -110,6 +122,7 @@ class ndarray:
             yield _wrap(row)
 
     def _scalar(self, kind):
+        transfers["scalars"] += 1
         if self._a.size != 1:
             raise TypeError(f"only size-1 arrays can be converted to Python {kind.__name__}s")
         return kind(self._a.reshape(()))
@@ -159,6 +172,8 @@ class ndarray:
         return _wrap(self._a[_index(key)])
 
     def __setitem__(self, key, value):
+        if isinstance(value, _np.ndarray):
+            transfers["to_device"] += 1
         self._a[_index(key)] = _operand(value, "__setitem__", host_ok=True)
 
 
@@ -246,6 +261,8 @@ def _wrap(result, out=None, inputs=()):
 
 def _function(name, func, host_ok=False):
     def call(*args, **kwargs):
+        if host_ok and args and isinstance(args[0], _np.ndarray):
+            transfers["to_device"] += 1
         result = func(*_unwrap(args, name, host_ok), **_unwrap(kwargs, name, host_ok))
         return _wrap(result, kwargs.get("out"), args)
     call.__name__ = name
@@ -284,6 +301,9 @@ class ufunc:
 def asnumpy(a, stream=None, order="C", out=None):
     """The host copy of a device array (NumPy input is returned as a NumPy array)."""
     return a.get(order=order) if isinstance(a, ndarray) else _np.asarray(a, order=order)
+
+
+__all__ += ["transfers"]
 
 
 def _module_attr(module, name, prefix=""):
