@@ -133,3 +133,18 @@ def test_copies_between_host_and_device_are_counted(cp):
     cp.asnumpy(b)                                     # download
     float(b.sum()), bool((b > 0).any()), b[0].item()  # three scalar reads
     assert cp.transfers == {"to_device": 2, "to_host": 2, "scalars": 3}
+
+
+def test_elementwise_kernels_run_their_statements_in_place(cp):
+    """A kernel's statements run on whole arrays, the outputs updated in place; a statement
+    C could not compile for want of ';' is refused."""
+    kernel = cp.ElementwiseKernel("T x, T a", "T y, T z", "y += a * x;\nz = sqrt(y);", "axpy")
+    x, y, z = cp.asarray(np.arange(4.0)), cp.asarray(np.ones(4)), cp.zeros(4)
+    out = kernel(x, 2.0, y, z)
+    assert out[0] is y and out[1] is z
+    np.testing.assert_allclose(y.get(), [1.0, 3.0, 5.0, 7.0])
+    np.testing.assert_allclose(z.get(), np.sqrt([1.0, 3.0, 5.0, 7.0]))
+    with pytest.raises(ValueError, match="';'"):
+        cp.ElementwiseKernel("T x", "T y", "y = x", "no_semicolon")
+    with pytest.raises(TypeError, match="Unsupported type"):
+        kernel(np.arange(4.0), 2.0, y, z)            # a host array among the arguments

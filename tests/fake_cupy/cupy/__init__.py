@@ -21,7 +21,10 @@ What it checks, as real CuPy does:
   ``cupy.random.Generator`` (CuPy 13): no ``normal``, ``choice``, ``permutation``,
   ``shuffle``, ``multinomial`` or ``spawn``;
 * ufuncs have only CuPy's methods (``at`` for add, subtract, maximum and minimum,
-  ``reduce`` for add and multiply, ``outer``).
+  ``reduce`` for add and multiply, ``outer``);
+* an :class:`ElementwiseKernel` runs its operation as NumPy statements, for kernels whose C
+  reads as Python too, so that a fused kernel's arithmetic is checked against its
+  reference on the CPU (compiling it for a GPU is not).
 
 It also counts the copies between host and device (:data:`transfers`), so that a test can
 check what a training step moves.
@@ -37,7 +40,8 @@ import types
 
 import numpy as _np
 
-__all__ = ["ndarray", "asarray", "array", "asnumpy", "random", "cuda", "linalg"]
+__all__ = ["ndarray", "asarray", "array", "asnumpy", "random", "cuda", "linalg",
+           "ElementwiseKernel"]
 
 #: the creation functions that accept host arrays (the explicit host → device copies)
 _HOST_TO_DEVICE = {"asarray", "array", "asanyarray"}
@@ -296,6 +300,50 @@ class ufunc:
         if allowed is not None and self.__name__ not in allowed:
             raise NotImplementedError(f"`{self.__name__}.{name}` is not supported yet")
         return _function(f"{self.__name__}.{name}", attr)
+
+
+class ElementwiseKernel:
+    """CuPy's ``ElementwiseKernel`` for operations that also read as Python: one statement
+    per line, each ending in ';', made of assignments (``=``, ``+=``, …), arithmetic and the
+    math functions of :data:`_KERNEL_FUNCTIONS`.  Each statement runs as NumPy on the whole
+    arrays; the output arguments are then updated in place, as the kernel writes them.
+
+    This checks a kernel's arithmetic and how its arguments are bound, not that CUDA
+    compiles it: a statement that C and Python read alike is what it can test.
+    """
+
+    def __init__(self, in_params, out_params, operation, name="kernel", **options):
+        self.in_names = _param_names(in_params)
+        self.out_names = _param_names(out_params)
+        statements = [line.strip() for line in operation.strip().splitlines() if line.strip()]
+        bad = [line for line in statements if not line.endswith(";")]
+        if bad:
+            raise ValueError(f"kernel {name}: a statement without ';' (C needs one): {bad[0]!r}")
+        self.code = compile("\n".join(line[:-1] for line in statements), name, "exec")
+        self.name = name
+
+    def __call__(self, *args):
+        if len(args) != len(self.in_names) + len(self.out_names):
+            raise TypeError(f"kernel {self.name} takes {len(self.in_names)} inputs and "
+                            f"{len(self.out_names)} outputs, got {len(args)} arguments")
+        names = self.in_names + self.out_names
+        env = {name: _operand(arg, self.name) for name, arg in zip(names, args)}
+        exec(self.code, dict(_KERNEL_FUNCTIONS), env)
+        outs = args[len(self.in_names):]
+        for name, out in zip(self.out_names, outs):
+            _np.copyto(out._a, env[name], casting="same_kind")
+        return outs[0] if len(outs) == 1 else outs
+
+
+#: the CUDA math functions a stand-in kernel may call, as NumPy's ufuncs
+_KERNEL_FUNCTIONS = {"sqrt": _np.sqrt, "exp": _np.exp, "log": _np.log, "log1p": _np.log1p,
+                     "expm1": _np.expm1, "tanh": _np.tanh, "fabs": _np.abs, "abs": _np.abs,
+                     "max": _np.maximum, "min": _np.minimum}
+
+
+def _param_names(params):
+    """The names of an ElementwiseKernel parameter list such as "T g, float32 beta"."""
+    return [part.split()[-1] for part in params.split(",") if part.strip()]
 
 
 def asnumpy(a, stream=None, order="C", out=None):
