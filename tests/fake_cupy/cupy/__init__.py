@@ -1,4 +1,4 @@
-"""A CPU stand-in for CuPy that keeps CuPy's rule between host and device arrays.
+"""A CPU stand-in for CuPy that keeps CuPy's rules between host and device arrays.
 
 It exists so that the CuPy code paths of nnunsup run on machines without a GPU (CI among
 them).  ``NNUNSUP_FAKE_CUPY=1 pytest -m gpu`` puts this package first on ``sys.path``
@@ -41,7 +41,7 @@ import types
 import numpy as _np
 
 __all__ = ["ndarray", "asarray", "array", "asnumpy", "random", "cuda", "linalg",
-           "ElementwiseKernel"]
+           "ElementwiseKernel", "transfers"]
 
 #: the creation functions that accept host arrays (the explicit host → device copies)
 _HOST_TO_DEVICE = {"asarray", "array", "asanyarray"}
@@ -350,8 +350,6 @@ def asnumpy(a, stream=None, order="C", out=None):
     """The host copy of a device array (NumPy input is returned as a NumPy array)."""
     return a.get(order=order) if isinstance(a, ndarray) else _np.asarray(a, order=order)
 
-
-__all__ += ["transfers"]
 
 
 def _module_attr(module, name, prefix=""):
