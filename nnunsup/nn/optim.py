@@ -141,9 +141,10 @@ class Adam(Optimizer):
         correction = math.sqrt(1 - self.beta2 ** self.t)
         step = self.learning_rate * correction / (1 - self.beta1 ** self.t)
         if FUSED_ON_GPU and backend._is_cupy_array(p) and hasattr(xp, "ElementwiseKernel"):
-            cast = p.dtype.type
-            _fused_adam(xp)(g, cast(self.beta1), cast(self.beta2), cast(self.eps * correction),
-                            cast(step), p, m, v)
+            cast = p.dtype.type                              # 1 − β as the passes round it
+            _fused_adam(xp)(g, cast(self.beta1), cast(1 - self.beta1), cast(self.beta2),
+                            cast(1 - self.beta2), cast(self.eps * correction), cast(step),
+                            p, m, v)
         else:
             m *= self.beta1                                 # m ← β₁m + (1−β₁)g
             m += xp.multiply(g, 1 - self.beta1, out=scratch)
@@ -166,13 +167,15 @@ _KERNELS = {}
 
 def _fused_adam(xp):
     """Adam's update of p, m and v in place, one CuPy kernel (compiled once per process):
-    the same lines as :meth:`Adam._update`'s passes, with η_t and ε_t folded in alike."""
+    the same lines as :meth:`Adam._update`'s passes, with η_t and ε_t folded in alike and
+    1 − β₁, 1 − β₂ passed in, rounded to the parameters' dtype as the passes round them."""
     if "adam" not in _KERNELS:
         _KERNELS["adam"] = xp.ElementwiseKernel(
-            "T g, T beta1, T beta2, T eps_t, T step", "T p, T m, T v",
+            "T g, T beta1, T one_minus_beta1, T beta2, T one_minus_beta2, T eps_t, T step",
+            "T p, T m, T v",
             """
-            m = beta1 * m + (1 - beta1) * g;
-            v = beta2 * v + (1 - beta2) * g * g;
+            m = beta1 * m + one_minus_beta1 * g;
+            v = beta2 * v + one_minus_beta2 * g * g;
             p -= step * m / (sqrt(v) + eps_t);
             """,
             "nnunsup_adam")

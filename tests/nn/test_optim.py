@@ -334,7 +334,8 @@ def test_decayed_moments_are_flushed_every_flush_every_steps(make, moments, monk
 @pytest.mark.gpu
 def test_fused_adam_on_the_gpu_follows_the_passes(rng, monkeypatch):
     """On CuPy, Adam's fused kernel gives the weights and moments of its array passes (the
-    reference, FUSED_ON_GPU off) within float32 rounding, over 50 steps of random gradients.
+    reference, FUSED_ON_GPU off) within float32 rounding, over 50 steps of random gradients,
+    for β₂ = 0.999 and 0.9999.
     On the CPU stand-in the kernel's statements run as NumPy: its arithmetic and argument
     order are checked there, its compilation only on a GPU."""
     if not backend.is_cupy_available():
@@ -344,17 +345,18 @@ def test_fused_adam_on_the_gpu_follows_the_passes(rng, monkeypatch):
 
     calls = []
 
-    def run(fused):
+    def run(fused, beta2):
         monkeypatch.setattr(optim, "FUSED_ON_GPU", fused)
         monkeypatch.setattr(optim, "_fused_adam", lambda xp: calls.append(fused) or kernel(xp))
         params = {"w": cupy.asarray(np.linspace(-1, 1, 64 * 33, dtype=np.float32).reshape(64, 33))}
-        opt = Adam(0.01)
+        opt = Adam(0.01, beta2=beta2)
         for g in grads:
             opt.step(params, {"w": g})
         m, v, _ = opt.state["w"]
         return [backend.to_numpy(a) for a in (params["w"], m, v)]
 
     kernel = optim._fused_adam
-    for fused, passes in zip(run(True), run(False)):
-        np.testing.assert_allclose(fused, passes, rtol=1e-5, atol=1e-6)
-    assert calls == [True] * 50                       # the kernel ran, and only when fused
+    for beta2 in (0.999, 0.9999):                     # 1 − β₂ rounded alike on both paths
+        for fused, passes in zip(run(True, beta2), run(False, beta2)):
+            np.testing.assert_allclose(fused, passes, rtol=1e-5, atol=1e-6)
+    assert calls == [True] * 100                      # the kernel ran, and only when fused
