@@ -92,8 +92,8 @@ def test_fit_keeps_parameters_and_outputs_on_the_backend(case, xp):
     that backend; class labels are host arrays of ``classes_``; a score is a Python float."""
     args = _on(xp, case)
     model = case.make().fit(*args)
-    assert {k: backend.get_xp(v) is xp for k, v in model.params.items()} == \
-        dict.fromkeys(model.params, True)
+    assert {k: hasattr(v, "shape") and backend.get_xp(v) is xp
+            for k, v in model.params.items()} == dict.fromkeys(model.params, True)
     outputs = _outputs(model, case, args)
     assert outputs, f"no output method exercised for {case.name}"
     for name, value in outputs.items():
@@ -178,8 +178,9 @@ def stand_in():
 def test_training_steps_move_no_arrays_to_the_host(case, stand_in):
     """Per optimiser step a fit uploads its minibatch index and reads its loss (two for a
     GAN's two players), and copies no array back to the host: tripling the data adds no
-    device → host copy and at most two scalar reads per added upload.  Counted by the CPU
-    stand-in (``cupy.transfers``)."""
+    device → host copy and at most one scalar read (two for a GAN) per added upload.
+    Counted by the CPU stand-in (``cupy.transfers``); copies made once per fit or per
+    epoch do not grow with the data and are not what this bounds."""
     xp = stand_in
     small = _on(xp, case)
     large = tuple((xp if backend._is_cupy_array(a) else np).concatenate([a] * 3) for a in small)
@@ -191,8 +192,9 @@ def test_training_steps_move_no_arrays_to_the_host(case, stand_in):
 
     few, many = copies(small), copies(large)
     added = {key: many[key] - few[key] for key in few}
+    losses_per_step = 2 if case.name in ("GAN", "DCGAN") else 1
     assert added["to_host"] == 0, added
-    assert added["scalars"] <= 2 * added["to_device"], added
+    assert added["scalars"] <= losses_per_step * added["to_device"], added
 
 
 # -- the plot helpers ------------------------------------------------------------------------

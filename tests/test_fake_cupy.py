@@ -94,15 +94,21 @@ def test_out_and_views_are_the_arrays_themselves(cp):
 
 
 def test_ufunc_methods_are_cupys(cp):
-    """add.at scatters; reduce exists only for add and multiply; accumulate not at all."""
+    """add.at scatters; reduce and accumulate exist for add and multiply only, through
+    cupy and through NumPy's dispatch alike; lists are refused as ufunc operands."""
     a = cp.zeros(3)
     cp.add.at(a, cp.asarray([0, 0, 2]), 1.0)
     np.testing.assert_array_equal(a.get(), [2.0, 0.0, 1.0])
     assert float(cp.add.reduce(a)) == 3.0
-    with pytest.raises(NotImplementedError):
-        cp.maximum.reduce(a)
-    with pytest.raises(AttributeError):
-        cp.add.accumulate(a)
+    np.testing.assert_array_equal(cp.add.accumulate(a).get(), [2.0, 2.0, 3.0])
+    for unsupported in (lambda: cp.maximum.reduce(a), lambda: np.maximum.reduce(a),
+                        lambda: cp.maximum.accumulate(a)):
+        with pytest.raises(NotImplementedError):
+            unsupported()
+    for mix in (lambda: a + [1.0, 2.0, 3.0], lambda: cp.maximum(a, [1.0, 2.0, 3.0]),
+                lambda: np.maximum(a, (1.0, 2.0, 3.0))):
+        with pytest.raises(TypeError, match="Unsupported type"):
+            mix()
 
 
 def test_the_generator_has_cupys_methods_only(cp):
@@ -118,21 +124,41 @@ def test_the_generator_has_cupys_methods_only(cp):
     for missing in ("normal", "choice", "permutation", "shuffle", "multinomial", "spawn"):
         assert not hasattr(rng, missing), missing
     assert type(rng).__module__.startswith("cupy.random")
-    with pytest.raises(TypeError, match="int seed"):
-        cp.random.default_rng(np.random.SeedSequence(0))
+    cp.random.default_rng(np.random.SeedSequence(0))  # CuPy's takes one too
+    with pytest.raises(TypeError, match="int or a SeedSequence"):
+        cp.random.default_rng(0.5)
 
 
 def test_copies_between_host_and_device_are_counted(cp):
-    """``transfers`` counts uploads (asarray of a host array, assigning one), downloads
-    (get, asnumpy) and scalar reads (float, bool, item), and nothing else."""
+    """``transfers`` counts uploads (asarray of a host array or a list, assigning one),
+    downloads (get, asnumpy, tolist, tobytes, printing) and scalar reads (float, bool, item,
+    an index, a formatted scalar), and nothing else."""
     cp.transfers.update(dict.fromkeys(cp.transfers, 0))
     a = cp.asarray(np.arange(4.0))                    # upload
     a[:2] = np.zeros(2)                               # upload
+    c = cp.asarray([1, 2, 3])                         # upload
     b = cp.asarray(a) * 2 + cp.exp(a)                 # device only
-    b.get()                                           # download
-    cp.asnumpy(b)                                     # download
+    b.get(), cp.asnumpy(b), b.tolist(), b.tobytes(), str(b)        # five downloads
     float(b.sum()), bool((b > 0).any()), b[0].item()  # three scalar reads
-    assert cp.transfers == {"to_device": 2, "to_host": 2, "scalars": 3}
+    [0, 1, 2][c[0]], f"{b[1]:.2f}"                    # two more
+    assert cp.transfers == {"to_device": 3, "to_host": 5, "scalars": 5}
+    out = np.empty(4)
+    assert b.get(out=out) is out and np.array_equal(out, b.get())
+
+
+def test_host_memory_views_are_refused(cp):
+    """A device array offers no view of host memory to read it through."""
+    a = cp.asarray(np.arange(4.0))
+    for name in ("data", "ctypes", "__array_interface__"):
+        with pytest.raises(AttributeError):
+            getattr(a, name)
+    with pytest.raises(TypeError):
+        np.frombuffer(a, dtype=a.dtype)
+    with pytest.raises(TypeError, match="Implicit conversion"):
+        np.array(a.flat)
+    a.flat[cp.asarray([1, 3])] = 0.0                  # flat indexing stays on the device
+    assert isinstance(a.flat[2], cp.ndarray)
+    np.testing.assert_array_equal(a.get(), [0.0, 0.0, 2.0, 0.0])
 
 
 def test_elementwise_kernels_run_their_statements_in_place(cp):
@@ -148,3 +174,11 @@ def test_elementwise_kernels_run_their_statements_in_place(cp):
         cp.ElementwiseKernel("T x", "T y", "y = x", "no_semicolon")
     with pytest.raises(TypeError, match="Unsupported type"):
         kernel(np.arange(4.0), 2.0, y, z)            # a host array among the arguments
+    with pytest.raises(TypeError, match="Type is mismatched"):
+        kernel(x, 2.0, y.astype(np.float32), z)      # two dtypes under one placeholder
+    with pytest.raises(ValueError, match="Out shape"):
+        kernel(x, 2.0, cp.zeros(3), cp.zeros(3))
+    scale = cp.ElementwiseKernel("T x, T a", "T y", "y = a * x;", "scale")
+    y_new = scale(x.astype(np.float32), 2.5)          # the output allocated, 2.5 cast to T
+    assert y_new.dtype == np.float32 and y_new.shape == (4,)
+    np.testing.assert_array_equal(y_new.get(), [0.0, 2.5, 5.0, 7.5])

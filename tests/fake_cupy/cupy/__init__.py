@@ -21,7 +21,10 @@ What it checks, as real CuPy does:
   ``cupy.random.Generator`` (CuPy 13): no ``normal``, ``choice``, ``permutation``,
   ``shuffle``, ``multinomial`` or ``spawn``;
 * ufuncs have only CuPy's methods (``at`` for add, subtract, maximum and minimum,
-  ``reduce`` for add and multiply, ``outer``);
+  ``reduce`` and ``accumulate`` for add and multiply, ``reduceat`` for add, ``outer``) and
+  refuse lists and tuples as operands;
+* a device array offers no view of host memory (``data``, ``ctypes``, the buffer and
+  array-interface protocols);
 * an :class:`ElementwiseKernel` runs its operation as NumPy statements, for kernels whose C
   reads as Python too, so that a fused kernel's arithmetic is checked against its
   reference on the CPU (compiling it for a GPU is not).
@@ -46,6 +49,12 @@ __all__ = ["ndarray", "asarray", "array", "asnumpy", "random", "cuda", "linalg",
 #: the creation functions that accept host arrays (the explicit host → device copies)
 _HOST_TO_DEVICE = {"asarray", "array", "asanyarray"}
 
+#: attributes of a NumPy array that expose its memory to the host: a device array has none
+_HOST_BUFFERS = {"data", "ctypes", "dumps", "dump", "tofile"}
+
+#: methods that return host data (a Python scalar, list or bytes): counted as copies
+_TO_HOST_METHODS = {"item", "tolist", "tobytes"}
+
 #: counts of the copies between host and device, for tests of what a training step moves:
 #: "to_device" (host arrays given to asarray/array or assigned into a device array),
 #: "to_host" (get, asnumpy) and "scalars" (float, int, bool, item, tolist: each a sync)
@@ -68,11 +77,17 @@ class ndarray:
                         "`.get()` to construct a NumPy array explicitly.")
 
     def get(self, stream=None, order="C", out=None):
-        """The array on the host (a copy)."""
+        """The array on the host (a copy; into ``out`` when given)."""
         transfers["to_host"] += 1
+        if out is not None:
+            _np.copyto(out, self._a)
+            return out
         return _np.array(self._a, order=order)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if method != "__call__":
+            _check_ufunc_method(ufunc.__name__, method)
+        _refuse_sequences(inputs, ufunc.__name__)
         result = getattr(ufunc, method)(*_unwrap(inputs, ufunc.__name__),
                                         **_unwrap(kwargs, ufunc.__name__))
         return _wrap(result, kwargs.get("out"))
@@ -91,20 +106,23 @@ class ndarray:
     strides = property(lambda self: self._a.strides)
     flags = property(lambda self: self._a.flags)
     T = property(lambda self: ndarray(self._a.T))
+    flat = property(lambda self: flatiter(self._a))
     real = property(lambda self: ndarray(self._a.real))
     imag = property(lambda self: ndarray(self._a.imag))
 
     def __getattr__(self, name):                    # methods: sum, reshape, astype, …
-        if name.startswith("__"):                   # __array_interface__ and the like
-            raise AttributeError(name)              # would let NumPy read the data
+        if name.startswith("__") or name in _HOST_BUFFERS:  # __array_interface__, ctypes,
+            raise AttributeError(                   # … would let NumPy read the data
+                f"the stand-in's device arrays have no {name!r} (a view of host memory)")
         attr = getattr(self._a, name)
         if not callable(attr):
             return _wrap(attr)
 
         def method(*args, **kwargs):
             result = attr(*_unwrap(args, name), **_unwrap(kwargs, name))
-            if name in ("item", "tolist"):
-                transfers["scalars"] += 1
+            if name in _TO_HOST_METHODS:
+                one = name == "item" or self._a.size == 1
+                transfers["scalars" if one else "to_host"] += 1
                 return result
             return _wrap(result, kwargs.get("out"), (self, *args))
         return method
@@ -146,16 +164,20 @@ class ndarray:
     def __index__(self):
         if self._a.ndim or self._a.dtype.kind not in "iub":
             raise TypeError("only integer scalar arrays can be converted to a scalar index")
+        transfers["scalars"] += 1
         return int(self._a)
 
     def __repr__(self):
+        transfers["to_host"] += 1                   # printing reads the whole array
         return "fake_cupy." + repr(self._a)
 
     def __str__(self):
+        transfers["to_host"] += 1
         return str(self._a)
 
     def __format__(self, spec):
         if self._a.ndim == 0:
+            transfers["scalars"] += 1
             return format(self._a.item(), spec)
         return format(str(self), spec)
 
@@ -179,6 +201,28 @@ class ndarray:
         if isinstance(value, _np.ndarray):
             transfers["to_device"] += 1
         self._a[_index(key)] = _operand(value, "__setitem__", host_ok=True)
+
+
+class flatiter:
+    """``a.flat`` of a device array: indexing reads and writes the device, nothing else."""
+
+    __slots__ = ("_a",)
+    __module__ = "cupy"
+
+    def __init__(self, a):
+        self._a = a
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError("Implicit conversion to a NumPy array is not allowed.")
+
+    def __len__(self):
+        return self._a.size
+
+    def __getitem__(self, key):
+        return _wrap(self._a.flat[_index(key)])
+
+    def __setitem__(self, key, value):
+        self._a.flat[_index(key)] = _operand(value, "flat", host_ok=True)
 
 
 def _operator(name):
@@ -211,13 +255,21 @@ for _name in ("neg", "pos", "abs", "invert"):
 # -- unwrapping and wrapping -------------------------------------------------------------------
 
 def _operand(value, where, host_ok=False):
-    """A device array's NumPy array; a host array is refused unless ``host_ok``."""
+    """A device array's NumPy array; a host array, list or tuple is refused unless
+    ``host_ok`` (CuPy's operators and ufuncs take arrays and scalars only)."""
     if isinstance(value, ndarray):
         return value._a
-    if isinstance(value, _np.ndarray) and not host_ok:
-        raise TypeError(f"Unsupported type {type(value)} in {where}: a NumPy array mixed with "
+    if not host_ok and isinstance(value, (_np.ndarray, list, tuple)):
+        raise TypeError(f"Unsupported type {type(value)} in {where}: host data mixed with "
                         "CuPy arrays (move it with cupy.asarray)")
     return value
+
+
+def _refuse_sequences(inputs, where):
+    """CuPy's ufuncs refuse lists and tuples as operands (NumPy would convert them)."""
+    for value in inputs:
+        if isinstance(value, (list, tuple)):
+            raise TypeError(f"Unsupported type {type(value)} in {where}")
 
 
 def _unwrap(obj, where, host_ok=False):
@@ -263,9 +315,16 @@ def _wrap(result, out=None, inputs=()):
     return result
 
 
+def _is_host_data(value):
+    """A host array, or a list/tuple holding numbers or host arrays (an upload's source)."""
+    if isinstance(value, (_np.ndarray, numbers.Number, _np.generic)):
+        return True
+    return isinstance(value, (list, tuple)) and not any(isinstance(v, ndarray) for v in value)
+
+
 def _function(name, func, host_ok=False):
     def call(*args, **kwargs):
-        if host_ok and args and isinstance(args[0], _np.ndarray):
+        if host_ok and args and not isinstance(args[0], ndarray) and _is_host_data(args[0]):
             transfers["to_device"] += 1
         result = func(*_unwrap(args, name, host_ok), **_unwrap(kwargs, name, host_ok))
         return _wrap(result, kwargs.get("out"), args)
@@ -274,31 +333,37 @@ def _function(name, func, host_ok=False):
     return call
 
 
-#: CuPy's ufunc methods beyond the call, and the ufuncs that have them (``cupy._core._kernel``)
+#: CuPy's ufunc methods beyond the call, and the ufuncs that have them (``cupy._core._kernel``;
+#: None: all); the others raise NotImplementedError there
 _UFUNC_METHODS = {"at": {"add", "subtract", "maximum", "minimum"},
-                  "reduce": {"add", "multiply"}, "outer": None}
+                  "reduce": {"add", "multiply"}, "accumulate": {"add", "multiply"},
+                  "reduceat": {"add"}, "outer": None}
+
+
+def _check_ufunc_method(ufunc_name, method):
+    allowed = _UFUNC_METHODS.get(method, ())
+    if allowed is not None and ufunc_name not in allowed:
+        raise NotImplementedError(f"`{ufunc_name}.{method}` is not supported yet")
 
 
 class ufunc:
-    """A NumPy ufunc on device arrays, with only the methods CuPy's ufuncs have: ``outer``,
-    ``at`` (scatter: add, subtract, maximum, minimum), ``reduce`` (add, multiply)."""
+    """A NumPy ufunc on device arrays, with CuPy's methods only: ``outer``, ``at`` (scatter:
+    add, subtract, maximum, minimum), ``reduce`` and ``accumulate`` (add, multiply),
+    ``reduceat`` (add)."""
 
     def __init__(self, np_ufunc):
         self._u = np_ufunc
         self.__name__ = np_ufunc.__name__
 
     def __call__(self, *args, **kwargs):
+        _refuse_sequences(args, self.__name__)
         return _function(self.__name__, self._u)(*args, **kwargs)
 
     def __getattr__(self, name):
         attr = getattr(self._u, name)
         if not callable(attr):
             return attr
-        if name not in _UFUNC_METHODS:
-            raise AttributeError(f"cupy.{self.__name__} has no method {name!r}")
-        allowed = _UFUNC_METHODS[name]
-        if allowed is not None and self.__name__ not in allowed:
-            raise NotImplementedError(f"`{self.__name__}.{name}` is not supported yet")
+        _check_ufunc_method(self.__name__, name)
         return _function(f"{self.__name__}.{name}", attr)
 
 
@@ -308,13 +373,17 @@ class ElementwiseKernel:
     math functions of :data:`_KERNEL_FUNCTIONS`.  Each statement runs as NumPy on the whole
     arrays; the output arguments are then updated in place, as the kernel writes them.
 
+    As CuPy does, a call binds the inputs and then the outputs (allocated when left out),
+    resolves each type placeholder from the arrays bound to it (arrays of two dtypes under
+    one placeholder are refused), casts the scalars to their parameter's type, and refuses
+    outputs whose shape is not the inputs' broadcast shape.
+
     This checks a kernel's arithmetic and how its arguments are bound, not that CUDA
     compiles it: a statement that C and Python read alike is what it can test.
     """
 
     def __init__(self, in_params, out_params, operation, name="kernel", **options):
-        self.in_names = _param_names(in_params)
-        self.out_names = _param_names(out_params)
+        self.ins, self.outs = _params(in_params), _params(out_params)
         statements = [line.strip() for line in operation.strip().splitlines() if line.strip()]
         bad = [line for line in statements if not line.endswith(";")]
         if bad:
@@ -322,28 +391,59 @@ class ElementwiseKernel:
         self.code = compile("\n".join(line[:-1] for line in statements), name, "exec")
         self.name = name
 
-    def __call__(self, *args):
-        if len(args) != len(self.in_names) + len(self.out_names):
-            raise TypeError(f"kernel {self.name} takes {len(self.in_names)} inputs and "
-                            f"{len(self.out_names)} outputs, got {len(args)} arguments")
-        names = self.in_names + self.out_names
-        env = {name: _operand(arg, self.name) for name, arg in zip(names, args)}
+    def __call__(self, *args, size=None, stream=None, block_size=None):
+        n_in, n_all = len(self.ins), len(self.ins) + len(self.outs)
+        if len(args) not in (n_in, n_all):
+            raise TypeError(f"Wrong number of arguments for {self.name!r}: {n_in} or {n_all} "
+                            f"expected, {len(args)} given")
+        params = self.ins + self.outs
+        bound = [_operand(arg, self.name) for arg in args]
+        types = {}
+        for (kind, name), value in zip(params, bound):
+            if isinstance(value, _np.ndarray) and kind not in _FIXED_TYPES:
+                if types.setdefault(kind, value.dtype) != value.dtype:
+                    raise TypeError(f"Type is mismatched. {name} {value.dtype} {types[kind]}")
+        shape = _np.broadcast_shapes(*[v.shape for v in bound[:n_in]
+                                       if isinstance(v, _np.ndarray)])
+        if len(args) == n_in:                        # outputs left out: allocate them
+            outs = tuple(ndarray(_np.empty(shape, _param_dtype(kind, types)))
+                         for kind, _ in self.outs)
+            bound += [out._a for out in outs]
+        else:
+            outs = args[n_in:]
+            if any(out.shape != shape for out in bound[n_in:]):
+                raise ValueError("Out shape is mismatched")
+        env = {name: (value if isinstance(value, _np.ndarray)
+                      else _param_dtype(kind, types).type(value))
+               for (kind, name), value in zip(params, bound)}
         exec(self.code, dict(_KERNEL_FUNCTIONS), env)
-        outs = args[len(self.in_names):]
-        for name, out in zip(self.out_names, outs):
+        for (_, name), out in zip(self.outs, outs):
             _np.copyto(out._a, env[name], casting="same_kind")
         return outs[0] if len(outs) == 1 else outs
+
+
+#: the parameter types of a kernel that are dtypes, not placeholders
+_FIXED_TYPES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+                "uint64", "float16", "float32", "float64"}
+
+
+def _params(params):
+    """(type, name) of each parameter of a kernel's list such as "T g, float32 beta"."""
+    return [tuple(part.split()[-2:]) for part in params.split(",") if part.strip()]
+
+
+def _param_dtype(kind, types):
+    if kind in _FIXED_TYPES:
+        return _np.dtype(kind)
+    if kind not in types:
+        raise TypeError(f"Cannot determine the type {kind!r}: no array is bound to it")
+    return types[kind]
 
 
 #: the CUDA math functions a stand-in kernel may call, as NumPy's ufuncs
 _KERNEL_FUNCTIONS = {"sqrt": _np.sqrt, "exp": _np.exp, "log": _np.log, "log1p": _np.log1p,
                      "expm1": _np.expm1, "tanh": _np.tanh, "fabs": _np.abs, "abs": _np.abs,
                      "max": _np.maximum, "min": _np.minimum}
-
-
-def _param_names(params):
-    """The names of an ElementwiseKernel parameter list such as "T g, float32 beta"."""
-    return [part.split()[-1] for part in params.split(",") if part.strip()]
 
 
 def asnumpy(a, stream=None, order="C", out=None):

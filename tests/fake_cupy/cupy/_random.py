@@ -75,7 +75,9 @@ def _host(value):
 
 
 def default_rng(seed=None):
-    """A :class:`Generator` seeded with an int or None, as CuPy's takes."""
-    if seed is not None and not isinstance(seed, (int, _np.integer)):
-        raise TypeError(f"cupy.random.default_rng takes an int seed, got {type(seed).__name__}")
+    """A :class:`Generator` seeded with None, an int or a ``numpy.random.SeedSequence``, as
+    CuPy's takes."""
+    if seed is not None and not isinstance(seed, (int, _np.integer, _np.random.SeedSequence)):
+        raise TypeError(f"cupy.random.default_rng takes an int or a SeedSequence, got "
+                        f"{type(seed).__name__}")
     return Generator(seed)
