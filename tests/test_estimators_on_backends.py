@@ -36,8 +36,8 @@ from tests.estimators import CASES, case_ids  # noqa: E402
 DRAWS_DEVICE_NOISE = {"DenoisingAutoencoder", "VAE", "BernoulliRBM", "GaussianBernoulliRBM",
                       "DBN", "DeepAutoencoder", "GAN", "DCGAN"}
 
-#: the methods that return class labels (host arrays of ``classes_``)
-_LABEL_METHODS = {"MLPClassifier", "SemiSupervisedAutoencoder", "TransferClassifier",
+#: the estimators whose ``predict`` returns class labels (host arrays of ``classes_``)
+_CLASSIFIERS = {"MLPClassifier", "SemiSupervisedAutoencoder", "TransferClassifier",
                   "MultiTaskClassifier", "DistilledClassifier", "PrivilegedClassifier"}
 
 
@@ -52,14 +52,14 @@ def _on(xp, case):
     return (X, *args[1:])
 
 
-def _task(case, args):
+def _task(case):
     """The ``task`` argument of a multi-task model's predict and score (task 0)."""
     return {"task": 0} if case.targets == "labels+tasks" else {}
 
 
 def _outputs(model, case, args):
     """{method name: output} of every prediction-side method the model has."""
-    X, task = args[0], _task(case, args)
+    X, task = args[0], _task(case)
     calls = {
         "transform": lambda: model.transform(X),
         "reconstruct": lambda: model.reconstruct(X),
@@ -98,19 +98,21 @@ def test_fit_keeps_parameters_and_outputs_on_the_backend(case, xp):
     assert outputs, f"no output method exercised for {case.name}"
     for name, value in outputs.items():
         for array in _arrays(value):
-            if name == "predict" and case.name in _LABEL_METHODS:
+            if name == "predict" and case.name in _CLASSIFIERS:
                 assert isinstance(array, np.ndarray), name
-                classes = model.classes_[0] if "task" in _task(case, args) else model.classes_
+                classes = model.classes_[0] if _task(case) else model.classes_
                 assert set(array.tolist()) <= set(np.asarray(classes).tolist()), name
             else:
                 assert backend.get_xp(array) is xp and array.dtype.kind in "fiub", name
     if callable(getattr(model, "score", None)):
-        score = model.score(*args[:2], **_task(case, args))
+        score = model.score(*args[:2], **_task(case))
         assert isinstance(score, float) and np.isfinite(score)
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.name not in DRAWS_DEVICE_NOISE],
-                         ids=case_ids([c for c in CASES if c.name not in DRAWS_DEVICE_NOISE]))
+_NOISELESS = [case for case in CASES if case.name not in DRAWS_DEVICE_NOISE]
+
+
+@pytest.mark.parametrize("case", _NOISELESS, ids=case_ids(_NOISELESS))
 def test_fit_learns_what_it_learns_on_numpy(case, xp):
     """Without device noise in training the fitted parameters match NumPy's (float32)."""
     on_device = case.make().fit(*_on(xp, case))
@@ -153,6 +155,7 @@ def test_the_device_noise_list_is_exact(monkeypatch):
 #: the online competitive rule reads each object's winner on the host, object by object,
 #: as the slide's loop does (its per-object loop is the algorithm, not an inefficiency)
 _READS_PER_OBJECT = {"CompetitiveLearning"}
+_WITHOUT_PER_OBJECT_READS = [case for case in CASES if case.name not in _READS_PER_OBJECT]
 
 
 @pytest.fixture
@@ -173,8 +176,7 @@ def stand_in():
 
 
 @pytest.mark.gpu
-@pytest.mark.parametrize("case", [c for c in CASES if c.name not in _READS_PER_OBJECT],
-                         ids=case_ids([c for c in CASES if c.name not in _READS_PER_OBJECT]))
+@pytest.mark.parametrize("case", _WITHOUT_PER_OBJECT_READS, ids=case_ids(_WITHOUT_PER_OBJECT_READS))
 def test_training_steps_move_no_arrays_to_the_host(case, stand_in):
     """Per optimiser step a fit uploads its minibatch index and reads its loss (two for a
     GAN's two players), and copies no array back to the host: tripling the data adds no
@@ -183,7 +185,7 @@ def test_training_steps_move_no_arrays_to_the_host(case, stand_in):
     epoch do not grow with the data and are not what this bounds."""
     xp = stand_in
     small = _on(xp, case)
-    large = tuple((xp if backend._is_cupy_array(a) else np).concatenate([a] * 3) for a in small)
+    large = tuple(backend.get_xp(a).concatenate([a] * 3) for a in small)
 
     def copies(args):
         xp.transfers.update(dict.fromkeys(xp.transfers, 0))

@@ -140,7 +140,7 @@ class Adam(Optimizer):
         m, v, scratch = self.state[key]
         correction = math.sqrt(1 - self.beta2 ** self.t)
         step = self.learning_rate * correction / (1 - self.beta1 ** self.t)
-        if FUSED_ON_GPU and backend._is_cupy_array(p) and hasattr(xp, "ElementwiseKernel"):
+        if FUSED_ON_GPU and hasattr(xp, "ElementwiseKernel"):       # CuPy (NumPy has none)
             cast = p.dtype.type                              # 1 − β as the passes round it
             _fused_adam(xp)(g, cast(self.beta1), cast(1 - self.beta1), cast(self.beta2),
                             cast(1 - self.beta2), cast(self.eps * correction), cast(step),

@@ -304,7 +304,6 @@ def _wrap(result, out=None, inputs=()):
         for candidate in candidates:
             if isinstance(candidate, ndarray) and candidate._a is result:
                 return candidate
-    if isinstance(result, _np.ndarray):
         return ndarray(result)
     if isinstance(result, _np.generic) and not isinstance(result, (_np.str_, _np.bytes_)):
         return ndarray(_np.asarray(result))
@@ -451,13 +450,11 @@ def asnumpy(a, stream=None, order="C", out=None):
     return a.get(order=order) if isinstance(a, ndarray) else _np.asarray(a, order=order)
 
 
-
 def _module_attr(module, name, prefix=""):
     attr = getattr(module, name)
     if isinstance(attr, _np.ufunc):
         return ufunc(attr)
-    if isinstance(attr, (type, types.ModuleType, numbers.Number, str)) or attr is None \
-            or not callable(attr):
+    if isinstance(attr, (type, types.ModuleType)) or not callable(attr):   # dtypes, constants
         return attr
     return _function(prefix + name, attr, host_ok=name in _HOST_TO_DEVICE)
 
